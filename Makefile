@@ -1,0 +1,108 @@
+# sipscope - SIP traffic analyzer.  `make` builds ./sipscope; `make test` runs
+# every test tier (unit, golden, tshark differential, sanitizers).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD ?= build
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+OPT ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+        -Wno-unused-parameter
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap json-c 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs libpcap json-c 2>/dev/null || echo -lpcap -ljson-c)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ifeq ($(SAN),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN := -fsanitize=address,undefined
+endif
+
+ALL_CPPFLAGS := -Iinclude -D_GNU_SOURCE -DSIPSCOPE_VERSION='"$(VERSION)"' $(CPPFLAGS)
+ALL_CFLAGS := -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS := $(LDSAN) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard src/common/*.c src/capture/*.c src/decode/*.c src/sip/*.c \
+                             src/correlate/*.c src/report/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+
+.PHONY: all clean install uninstall test unit golden diff test-asan test-valgrind fuzz bench \
+        captures demo check-deps
+
+all: sipscope
+
+sipscope: $(BUILD)/sipscope
+	cp $< $@
+
+$(BUILD)/sipscope: $(MAIN_OBJ) $(BUILD)/libsipscope.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lz -lm
+
+$(BUILD)/libsipscope.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libsipscope.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libsipscope.a \
+	    $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -lz -lm
+
+-include $(DEPS)
+
+# ---- tests ----
+# unit: cmocka binaries, one per module.  golden: capture in, expected text out.
+# diff: per-message and per-count comparison with tshark.  test-asan: all of it
+# again built with ASan+UBSan (LeakSanitizer included).
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+golden: sipscope
+	@tests/golden/run.sh ./sipscope
+
+diff: sipscope
+	@tests/diff/run.sh ./sipscope
+
+test-asan:
+	$(MAKE) --no-print-directory BUILD=build-asan SAN=1 build-asan/sipscope \
+	    $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
+	@set -e; export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; \
+	  for t in $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%); do echo "== asan $$t"; $$t; done; \
+	  tests/golden/run.sh build-asan/sipscope; \
+	  tests/regress/run.sh build-asan/sipscope
+
+test: sipscope
+	@tests/run-all.sh
+
+# ---- set-up and demo ----
+check-deps:
+	@tools/install-deps.sh
+
+demo: sipscope
+	./sipscope -r captures/sipp-calls.pcap --ladder --call-id 1-1@127.0.0.1 ; ./sipscope -r captures/sipp-calls.pcap
+
+captures:
+	captures/make-captures.sh
+
+# ---- install ----
+install: sipscope
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 sipscope $(DESTDIR)$(BINDIR)/sipscope
+	install -m 0644 man/sipscope.1 $(DESTDIR)$(MANDIR)/man1/sipscope.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sipscope $(DESTDIR)$(MANDIR)/man1/sipscope.1
+
+clean:
+	rm -rf build build-asan build-fuzz sipscope
