@@ -36,7 +36,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all clean install uninstall test unit golden diff test-asan test-valgrind fuzz bench \
-        captures demo check-deps
+        captures demo check-deps replay
 
 all: sipscope
 
@@ -80,17 +80,43 @@ test-asan:
 	@set -e; export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; \
 	  for t in $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%); do echo "== asan $$t"; $$t; done; \
 	  tests/golden/run.sh build-asan/sipscope; \
-	  tests/regress/run.sh build-asan/sipscope
+	  BUILD=build-asan SAN=1 tests/regress/run.sh build-asan/sipscope
 
-test: sipscope
+test: check-deps sipscope
 	@tests/run-all.sh
+
+# ---- fuzzing ----
+# Each tests/fuzz/fuzz_*.c is a libFuzzer target. `make fuzz` runs each for
+# FUZZ_TIME seconds on seeds from captures/ and ../shared/captures; the same
+# sources built with tests/fuzz/replay_main.c (no libFuzzer) replay
+# tests/regress/<target>/ in the normal suite.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/replay/%)
+FUZZ_TIME ?= 600
+FUZZ_CFLAGS := -std=c11 -g -O1 -Iinclude -D_GNU_SOURCE -DSIPSCOPE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lz -lm
+
+$(BUILD)/replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(BUILD)/libsipscope.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libsipscope.a \
+	    $(ALL_LDFLAGS) $(PKG_LIBS) -lz -lm
+
+replay: $(REPLAY_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
 
 # ---- set-up and demo ----
 check-deps:
-	@tools/install-deps.sh
+	@sh tools/install-deps.sh
 
 demo: sipscope
-	./sipscope -r captures/sipp-calls.pcap --ladder --call-id 1-1@127.0.0.1 ; ./sipscope -r captures/sipp-calls.pcap
+	./sipscope -r captures/sipp-calls.pcap
 
 captures:
 	captures/make-captures.sh

@@ -81,7 +81,7 @@ typedef struct rep_run_info {
     uint64_t call_ids;
     int call_ids_exact;
     int64_t first_us, last_us;
-    const char *input_error;   /* a capture file error mid-way (truncated file), or NULL */
+    const char *const *input_errors; /* per input: error that ended it early, or NULL */
     uint64_t pcap_recv, pcap_drop, pcap_ifdrop; /* live only */
     int live;
 } rep_run_info;

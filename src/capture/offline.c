@@ -1,0 +1,193 @@
+/* offline.c - pcap/pcapng files merged by time (capture frontend).
+ *
+ * Each input keeps its next frame pending in libpcap's own buffer; cap_next
+ * returns the earliest one and advances only that input on the following
+ * call, so no frame is ever copied. */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sipscope/capture.h"
+
+typedef struct cap_input {
+    pcap_t *pcap;
+    char *name;
+    int linktype;
+    const struct pcap_pkthdr *hdr; /* pending frame, NULL once ended */
+    const uint8_t *data;
+    uint64_t frame_no;
+    uint64_t size; /* file size, 0 if unknown */
+    char *error;   /* what ended it early */
+} cap_input;
+
+struct cap_set {
+    cap_input *in;
+    size_t n;
+    ssize_t last; /* input whose frame was handed out last; advanced on next call */
+};
+
+static char *_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Reads the input's next record into its pending slot. */
+static void _cap_advance(cap_input *in)
+{
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    if (in->pcap == NULL) {
+        in->hdr = NULL;
+        return;
+    }
+    int r = pcap_next_ex(in->pcap, &h, &d);
+    if (r == 1) {
+        in->hdr = h;
+        in->data = d;
+        in->frame_no++;
+        return;
+    }
+    in->hdr = NULL;
+    if (r == PCAP_ERROR && in->error == NULL) {
+        /* A file cut in the middle of a record, or a corrupt record length:
+         * keep what was read, say why the rest is missing. */
+        char buf[PCAP_ERRBUF_SIZE + 64];
+        snprintf(buf, sizeof buf, "%s", pcap_geterr(in->pcap));
+        in->error = _strdup(buf);
+    }
+}
+
+int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, const char *bpf,
+                     char *errbuf, size_t errlen)
+{
+    *out = NULL;
+    cap_set *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->in = calloc(npaths ? npaths : 1, sizeof *s->in)) == NULL) {
+        free(s);
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    s->last = -1;
+    for (size_t i = 0; i < npaths; i++) {
+        char perr[PCAP_ERRBUF_SIZE] = "";
+        cap_input *in = &s->in[s->n];
+        in->pcap = pcap_open_offline_with_tstamp_precision(paths[i], PCAP_TSTAMP_PRECISION_MICRO,
+                                                           perr);
+        if (in->pcap == NULL) {
+            /* libpcap says "unknown file format" for non-captures; say it plainly */
+            snprintf(errbuf, errlen, "%s: cannot read capture: %s", paths[i], perr);
+            cap_close(s);
+            return -1;
+        }
+        s->n++;
+        in->name = _strdup(paths[i]);
+        in->linktype = pcap_datalink(in->pcap);
+        struct stat st;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
+            in->size = (uint64_t)st.st_size;
+        if (bpf && *bpf) {
+            struct bpf_program prog;
+            if (pcap_compile(in->pcap, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+                snprintf(errbuf, errlen, "bad filter '%s': %s", bpf, pcap_geterr(in->pcap));
+                cap_close(s);
+                return -1;
+            }
+            int r = pcap_setfilter(in->pcap, &prog);
+            pcap_freecode(&prog);
+            if (r < 0) {
+                snprintf(errbuf, errlen, "%s: cannot set filter: %s", paths[i],
+                         pcap_geterr(in->pcap));
+                cap_close(s);
+                return -1;
+            }
+        }
+        _cap_advance(in);
+    }
+    *out = s;
+    return 0;
+}
+
+int cap_next(cap_set *s, dec_frame *f)
+{
+    if (s->last >= 0) {
+        _cap_advance(&s->in[s->last]);
+        s->last = -1;
+    }
+    ssize_t best = -1;
+    int64_t best_ts = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct pcap_pkthdr *h = s->in[i].hdr;
+        if (h == NULL)
+            continue;
+        int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+        if (best < 0 || ts < best_ts) {
+            best = (ssize_t)i;
+            best_ts = ts;
+        }
+    }
+    if (best < 0)
+        return 0;
+    cap_input *in = &s->in[best];
+    f->ts_us = best_ts;
+    f->frame_no = in->frame_no;
+    f->linktype = in->linktype;
+    f->caplen = in->hdr->caplen;
+    f->wirelen = in->hdr->len;
+    f->data = in->data;
+    f->input = (unsigned)best;
+    s->last = best;
+    return 1;
+}
+
+size_t cap_input_count(const cap_set *s) { return s->n; }
+const char *cap_input_name(const cap_set *s, size_t i) { return i < s->n ? s->in[i].name : NULL; }
+const char *cap_input_error(const cap_set *s, size_t i) { return i < s->n ? s->in[i].error : NULL; }
+
+const char *cap_input_linktype(const cap_set *s, size_t i)
+{
+    if (i >= s->n)
+        return NULL;
+    const char *n = pcap_datalink_val_to_name(s->in[i].linktype);
+    return n ? n : "unknown";
+}
+
+void cap_progress(const cap_set *s, uint64_t *done, uint64_t *total)
+{
+    *done = *total = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->in[i].size == 0 || s->in[i].pcap == NULL)
+            continue;
+        FILE *fp = pcap_file(s->in[i].pcap);
+        long pos = fp ? ftell(fp) : -1;
+        *total += s->in[i].size;
+        *done += pos >= 0 ? (uint64_t)pos : s->in[i].size;
+    }
+}
+
+void cap_break(cap_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->in[i].pcap)
+            pcap_breakloop(s->in[i].pcap);
+}
+
+void cap_close(cap_set *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->in[i].pcap)
+            pcap_close(s->in[i].pcap);
+        free(s->in[i].name);
+        free(s->in[i].error);
+    }
+    free(s->in);
+    free(s);
+}

@@ -1,0 +1,152 @@
+/* report.c - the report context: routes correlated messages and finished
+ * records to the statistics, the ladder printer, the --messages TSV and the
+ * streaming JSON report.
+ *
+ * The JSON document is written as it goes: the head and each dialog when
+ * its record finishes, the summary and statistics at the end. Nothing of a
+ * finished record is kept, so memory does not grow with the capture. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+
+struct rep_ctx {
+    rep_config cfg;
+    rep_stats stats;
+    FILE *json;
+    int json_is_stdout;
+    uint64_t json_dialogs;
+    int write_error;
+};
+
+static const int _json_flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+
+int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen)
+{
+    *out = NULL;
+    rep_ctx *r = calloc(1, sizeof *r);
+    if (r == NULL || rep_stats_init(&r->stats) < 0) {
+        free(r);
+        snprintf(errbuf, errlen, "out of memory");
+        return ENOMEM;
+    }
+    r->cfg = *cfg;
+    if (cfg->json_path) {
+        if (strcmp(cfg->json_path, "-") == 0) {
+            r->json = stdout;
+            r->json_is_stdout = 1;
+        } else if ((r->json = fopen(cfg->json_path, "w")) == NULL) {
+            int e = errno;
+            snprintf(errbuf, errlen, "%s: cannot write JSON report: %s", cfg->json_path, strerror(e));
+            rep_destroy(r);
+            return e;
+        }
+        fprintf(r->json, "{\"schema\":\"sipscope-report/1\",\"generator\":{\"name\":\"sipscope\","
+                         "\"version\":\"%s\"},\n\"dialogs\":[",
+                SIPSCOPE_VERSION);
+    }
+    *out = r;
+    return 0;
+}
+
+/* Call-ID as one TSV field: no tabs, line ends or other controls. */
+static void _tsv_field(FILE *out, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c < 0x20 || c == 0x7f ? ' ' : c, out);
+    }
+}
+
+void rep_message(rep_ctx *r, const cor_msg *m, const cor_record *rec)
+{
+    rep_stats_message(&r->stats, m);
+    FILE *t = r->cfg.messages_out;
+    if (t == NULL)
+        return;
+    char src[SS_ADDR_STRLEN], dst[SS_ADDR_STRLEN];
+    ss_addr_format(&m->src, src, sizeof src);
+    ss_addr_format(&m->dst, dst, sizeof dst);
+    fprintf(t, "%llu\t%lld.%06lld\t%s\t%s\t%s\t%s\t", (unsigned long long)m->frame_no,
+            (long long)(m->ts_us / 1000000), (long long)(m->ts_us % 1000000), src, dst,
+            dec_transport_name((dec_transport)m->transport), m->is_request ? "request" : "response");
+    if (m->is_request)
+        _tsv_field(t, m->method_name);
+    fputc('\t', t);
+    if (!m->is_request)
+        fprintf(t, "%u", m->status);
+    fputc('\t', t);
+    _tsv_field(t, rec ? rec->call_id : "");
+    fprintf(t, "\t%u\t", m->cseq);
+    _tsv_field(t, m->method_name);
+    fprintf(t, "\t%d\n", m->retransmission ? 1 : 0);
+}
+
+void rep_record(rep_ctx *r, const cor_record *rec)
+{
+    rep_stats_record(&r->stats, rec);
+    if (r->cfg.call_id && strcmp(r->cfg.call_id, rec->call_id) != 0)
+        return;
+    if (r->cfg.ladder) {
+        rep_ladder_print(r->cfg.out, rec, &r->cfg.ladder_opts);
+        fputc('\n', r->cfg.out);
+    }
+    if (r->json) {
+        json_object *d = rep_json_record(rec);
+        const char *s = json_object_to_json_string_ext(d, _json_flags);
+        fprintf(r->json, "%s\n%s", r->json_dialogs ? "," : "", s);
+        r->json_dialogs++;
+        json_object_put(d);
+    }
+}
+
+/* Writes "key":value members of obj (without braces) after a comma. */
+static void _json_members(FILE *out, json_object *obj)
+{
+    json_object_object_foreach(obj, key, val)
+    {
+        json_object *k = json_object_new_string(key);
+        fprintf(out, ",\n%s:%s", json_object_to_json_string_ext(k, _json_flags),
+                val ? json_object_to_json_string_ext(val, _json_flags | JSON_C_TO_STRING_SPACED) : "null");
+        json_object_put(k);
+    }
+}
+
+int rep_finish(rep_ctx *r, const rep_run_info *info)
+{
+    if (r->cfg.stats == REP_STATS_DEFAULT)
+        rep_stats_print(r->cfg.out, &r->stats, info);
+    else if (r->cfg.stats == REP_STATS_TSHARK)
+        rep_stats_print_tshark(r->cfg.out, &r->stats);
+
+    int err = 0;
+    if (r->json) {
+        fprintf(r->json, "]");
+        json_object *tail = json_object_new_object();
+        json_object_object_add(tail, "summary", rep_json_summary(&r->stats, info));
+        json_object_object_add(tail, "stats", rep_json_stats(&r->stats));
+        json_object_object_add(tail, "anomalies", rep_json_anomalies(info));
+        _json_members(r->json, tail);
+        json_object_put(tail);
+        fprintf(r->json, "\n}\n");
+        if (fflush(r->json) != 0 || ferror(r->json))
+            err = errno ? errno : EIO;
+        if (!r->json_is_stdout && fclose(r->json) != 0 && !err)
+            err = errno ? errno : EIO;
+        r->json = NULL;
+    }
+    if (fflush(r->cfg.out) != 0)
+        err = err ? err : (errno ? errno : EIO);
+    return err;
+}
+
+void rep_destroy(rep_ctx *r)
+{
+    if (r == NULL)
+        return;
+    if (r->json && !r->json_is_stdout)
+        fclose(r->json);
+    rep_stats_free(&r->stats);
+    free(r);
+}
