@@ -59,47 +59,29 @@ static void _sink_record(void *user, const cor_record *rec)
     rep_record(((pipeline *)user)->rep, rec);
 }
 
-static int _is_lws(uint8_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/* One transport payload: a datagram may hold several SIP messages back to
- * back; a TCP/WebSocket payload is exactly one framed message. */
+/* One transport payload holds one SIP message: a TCP/WebSocket payload is
+ * exactly one framed message, and in a datagram the bytes after the first
+ * message's Content-Length are not a message (RFC 3261 §18.3, RFC 4475
+ * §3.1.1.8 "dblreq"); the parser flags them as a defect. */
 static void _on_payload(void *user, const dec_payload *pl)
 {
     pipeline *p = user;
-    const uint8_t *d = pl->data.p;
-    size_t len = pl->data.len, off = 0;
     int stream = pl->transport == DEC_TP_TCP || pl->transport == DEC_TP_WS;
-    int parsed = 0;
-
-    while (off < len) {
-        size_t used = 0;
-        sip_result r = sip_parse(&p->msg, d + off, len - off, stream, &used);
-        if (r == SIP_OK) {
-            for (int b = 0; b < SIP_DEF__COUNT; b++)
-                if (p->msg.defects & (1u << b))
-                    p->sip_defects[b]++;
-            cor_message(p->cor, &p->msg, pl);
-            parsed++;
-        } else if (r == SIP_NOT_SIP) {
-            if (parsed == 0) {
-                p->not_sip++;
-                if (pl->flags & DEC_PL_SIP_PORT)
-                    p->not_sip_on_port++;
-            }
-            break;
-        } else {
-            /* malformed, or a datagram that cannot hold the whole message */
-            sip_error e = r == SIP_MALFORMED ? p->msg.error : SIP_E_BAD_START_LINE;
-            p->sip_errors[e < SIP_E__COUNT ? e : SIP_E_BAD_START_LINE]++;
-            break;
-        }
-        if (used == 0 || stream)
-            break;
-        off += used;
-        while (off < len && _is_lws(d[off]))
-            off++;
-        if (off >= len || !sip_looks_like(d + off, len - off))
-            break;
+    size_t used = 0;
+    sip_result r = sip_parse(&p->msg, pl->data.p, pl->data.len, stream, &used);
+    if (r == SIP_OK) {
+        for (int b = 0; b < SIP_DEF__COUNT; b++)
+            if (p->msg.defects & (1u << b))
+                p->sip_defects[b]++;
+        cor_message(p->cor, &p->msg, pl);
+    } else if (r == SIP_NOT_SIP) {
+        p->not_sip++;
+        if (pl->flags & DEC_PL_SIP_PORT)
+            p->not_sip_on_port++;
+    } else {
+        /* malformed, or (datagram) a message that cannot be complete */
+        sip_error e = r == SIP_MALFORMED ? p->msg.error : SIP_E_BAD_START_LINE;
+        p->sip_errors[e < SIP_E__COUNT ? e : SIP_E_BAD_START_LINE]++;
     }
 }
 
