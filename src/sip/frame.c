@@ -1,0 +1,267 @@
+/* frame.c - SIP start-line sniffing and stream framing (RFC 3261 §7.5,
+ * §18.3, §20.14).
+ *
+ * Depends on sip.h and slice.h only: the TCP reassembler links this file
+ * without the rest of the parser, so nothing here may call into parse.c or
+ * headers.c. The character table and the start-line classifier live here
+ * for the same reason and are shared with the parser through sip_int.h. */
+#include "sip_int.h"
+
+#include <string.h>
+
+#define T SIP_CT_TOKEN
+#define D (SIP_CT_TOKEN | SIP_CT_DIGIT)
+#define C SIP_CT_CTL
+#define W (SIP_CT_WSP | SIP_CT_LWS)
+#define N (SIP_CT_CTL | SIP_CT_LWS)
+
+/* RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" /
+ * "_" / "+" / "`" / "'" / "~"). A table keeps the hot loops branch-light. */
+const uint8_t sip_int_ctype[256] = {
+    /* 0x00 */ C, C, C, C, C, C, C, C, C, W, N, C, C, N, C, C,
+    /* 0x10 */ C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C,
+    /* 0x20  SP ! " # $ % & ' ( ) * + , - . / */
+    W, T, 0, 0, 0, T, 0, T, 0, 0, T, T, 0, T, T, 0,
+    /* 0x30  0-9 : ; < = > ? */
+    D, D, D, D, D, D, D, D, D, D, 0, 0, 0, 0, 0, 0,
+    /* 0x40  @ A-O */
+    0, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,
+    /* 0x50  P-Z [ \ ] ^ _ */
+    T, T, T, T, T, T, T, T, T, T, T, 0, 0, 0, 0, T,
+    /* 0x60  ` a-o */
+    T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,
+    /* 0x70  p-z { | } ~ DEL */
+    T, T, T, T, T, T, T, T, T, T, T, 0, 0, 0, T, C,
+    /* 0x80-0xFF: UTF-8 bytes, allowed in quoted strings and reason phrases */
+};
+
+#undef T
+#undef D
+#undef C
+#undef W
+#undef N
+
+/* 1 when p[0..n) equals "SIP/" case-insensitively (n <= 4: as a prefix). */
+static int _is_sip_slash_prefix(const uint8_t *p, size_t n)
+{
+    static const char k[4] = {'s', 'i', 'p', '/'};
+    for (size_t i = 0; i < n && i < 4; i++)
+        if (sip_int_lower(p[i]) != (uint8_t)k[i])
+            return 0;
+    return 1;
+}
+
+sip_result sip_int_classify_start(const uint8_t *p, size_t len, size_t *line_end)
+{
+    if (len == 0)
+        return SIP_INCOMPLETE;
+    const uint8_t *lf = memchr(p, '\n', len);
+    size_t seen = lf ? (size_t)(lf - p) : len;
+
+    /* Status line: "SIP/" says enough; the parser checks the version. */
+    if (_is_sip_slash_prefix(p, seen)) {
+        if (seen >= 4) {
+            if (!lf)
+                return SIP_INCOMPLETE;
+            *line_end = seen;
+            return SIP_OK;
+        }
+        /* Fewer than 4 bytes of "SIP/": could also be a method like "SUB..". */
+        if (!lf)
+            return SIP_INCOMPLETE;
+    }
+
+    /* Request line: method token, SP, ..., SP, "SIP/" version. */
+    size_t i = 0;
+    while (i < seen && sip_int_is(p[i], SIP_CT_TOKEN))
+        i++;
+    if (i == seen)
+        return (lf || i == 0) ? SIP_NOT_SIP : SIP_INCOMPLETE;
+    if (i == 0 || p[i] != ' ')
+        return SIP_NOT_SIP;
+
+    if (!lf) {
+        /* Binary payloads (RTP, TLS) contain control bytes early; text
+         * protocols do not, so keep waiting only for clean text. */
+        for (size_t k = i; k < seen; k++)
+            if (sip_int_is(p[k], SIP_CT_CTL))
+                return SIP_NOT_SIP;
+        return SIP_INCOMPLETE;
+    }
+
+    /* The last element after trailing SP/HTAB/CR decides: "SIP/x" vs "HTTP/x". */
+    size_t e = seen;
+    while (e > i && (p[e - 1] == '\r' || p[e - 1] == ' ' || p[e - 1] == '\t'))
+        e--;
+    size_t v = e;
+    while (v > i && p[v - 1] != ' ' && p[v - 1] != '\t')
+        v--;
+    if (v <= i + 1 || e - v < 5 || !_is_sip_slash_prefix(p + v, 4))
+        return SIP_NOT_SIP;
+    /* Something other than blanks must sit between the method and version. */
+    size_t u = i;
+    while (u < v && (p[u] == ' ' || p[u] == '\t'))
+        u++;
+    if (u == v)
+        return SIP_NOT_SIP;
+    *line_end = seen;
+    return SIP_OK;
+}
+
+int sip_int_find_header_end(const uint8_t *p, size_t len, size_t from, size_t *hdr_end,
+                            size_t *body)
+{
+    size_t pos = from;
+    while (pos < len) {
+        const uint8_t *lf = memchr(p + pos, '\n', len - pos);
+        if (!lf)
+            return 0;
+        size_t i = (size_t)(lf - p);
+        if (i + 1 < len && p[i + 1] == '\n') {
+            *hdr_end = i + 1;
+            *body = i + 2;
+            return 1;
+        }
+        if (i + 2 < len && p[i + 1] == '\r' && p[i + 2] == '\n') {
+            *hdr_end = i + 1;
+            *body = i + 3;
+            return 1;
+        }
+        pos = i + 1;
+    }
+    return 0;
+}
+
+int sip_int_parse_content_length(ss_slice value, int64_t *out)
+{
+    size_t i = 0, n = value.len;
+    const uint8_t *p = value.p;
+    while (i < n && sip_int_is(p[i], SIP_CT_LWS))
+        i++;
+    if (i == n || !sip_int_is(p[i], SIP_CT_DIGIT))
+        return -1;
+    int64_t v = 0;
+    while (i < n && sip_int_is(p[i], SIP_CT_DIGIT)) {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1; /* overflow: RFC 4475 scalar02/scalarlg */
+        v = v * 10 + (p[i] - '0');
+        i++;
+    }
+    while (i < n && sip_int_is(p[i], SIP_CT_LWS))
+        i++;
+    if (i != n)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* 1 when the header name p[0..n) is Content-Length or its compact form "l". */
+static int _is_content_length_name(const uint8_t *p, size_t n)
+{
+    static const char k[] = "content-length";
+    if (n == 1)
+        return sip_int_lower(p[0]) == 'l';
+    if (n != sizeof(k) - 1)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (sip_int_lower(p[i]) != (uint8_t)k[i])
+            return 0;
+    return 1;
+}
+
+/* Scans the header lines in p[from..to) for the first valid Content-Length.
+ * Folded lines (continuations starting with SP/HTAB) belong to the header
+ * above them, so the value may span several lines. Returns the length, or
+ * 0 when absent or unusable (a stream cannot be framed on a bad value; the
+ * parser records the defect). */
+static int64_t _frame_content_length(const uint8_t *p, size_t from, size_t to)
+{
+    size_t ls = from;
+    while (ls < to) {
+        const uint8_t *lf = memchr(p + ls, '\n', to - ls);
+        size_t le = lf ? (size_t)(lf - p) : to;
+        uint8_t c0 = sip_int_lower(p[ls]);
+        if (c0 == 'c' || c0 == 'l') {
+            size_t k = ls;
+            while (k < le && sip_int_is(p[k], SIP_CT_TOKEN))
+                k++;
+            size_t name_len = k - ls;
+            while (k < le && sip_int_is(p[k], SIP_CT_WSP))
+                k++;
+            if (k < le && p[k] == ':' && _is_content_length_name(p + ls, name_len)) {
+                /* Extend over continuation lines. */
+                size_t ve = le;
+                while (ve + 1 < to && sip_int_is(p[ve + 1], SIP_CT_WSP)) {
+                    const uint8_t *nl = memchr(p + ve + 1, '\n', to - ve - 1);
+                    ve = nl ? (size_t)(nl - p) : to;
+                }
+                int64_t v;
+                if (sip_int_parse_content_length(ss_slice_make(p + k + 1, ve - k - 1), &v) == 0)
+                    return v;
+                return 0;
+            }
+        }
+        ls = le + 1;
+    }
+    return 0;
+}
+
+/* Contract: 1 when p[0..len) begins like a SIP start line. A complete first
+ * line must be "token SP ... SP SIP/..." or start "SIP/"; an incomplete one
+ * (no LF yet, e.g. snaplen-truncated) only has to be a clean prefix of one.
+ * Leading CRLFs are skipped. Never reads outside p[0..len). */
+int sip_looks_like(const uint8_t *p, size_t len)
+{
+    size_t i = 0, le;
+    if (p == NULL)
+        return 0;
+    while (i < len && (p[i] == '\r' || p[i] == '\n'))
+        i++;
+    if (i == len)
+        return 0;
+    sip_result r = sip_int_classify_start(p + i, len - i, &le);
+    if (r == SIP_INCOMPLETE)
+        /* Too short to judge: a lone "I" is not evidence of SIP. */
+        return len - i >= 8;
+    return r == SIP_OK;
+}
+
+/* Contract: see sip.h. max_header_bytes 0 means no cap. On SIP_OK,
+ * *skip + *msg_len bytes form the keep-alives plus one message. *skip is
+ * set for every result; *msg_len is 0 unless SIP_OK. A bad or missing
+ * Content-Length frames as an empty body (the parser flags it). */
+sip_result sip_frame(const uint8_t *p, size_t len, size_t max_header_bytes, size_t *skip,
+                     size_t *msg_len)
+{
+    size_t s = 0, le, hdr_end, body;
+    *msg_len = 0;
+    if (p == NULL)
+        len = 0;
+    while (s < len && (p[s] == '\r' || p[s] == '\n'))
+        s++;
+    *skip = s;
+    if (s == len)
+        return SIP_INCOMPLETE;
+    const uint8_t *m = p + s;
+    size_t n = len - s;
+    size_t cap = max_header_bytes ? max_header_bytes : SIZE_MAX;
+    size_t lim = n < cap ? n : cap;
+
+    sip_result r = sip_int_classify_start(m, lim, &le);
+    if (r == SIP_NOT_SIP)
+        return SIP_NOT_SIP;
+    if (r == SIP_INCOMPLETE)
+        return n >= cap ? SIP_MALFORMED : SIP_INCOMPLETE;
+
+    if (!sip_int_find_header_end(m, lim, le, &hdr_end, &body))
+        return n >= cap ? SIP_MALFORMED : SIP_INCOMPLETE;
+
+    int64_t cl = _frame_content_length(m, le + 1, hdr_end);
+    if ((uint64_t)cl > SIZE_MAX - body)
+        return SIP_MALFORMED; /* cannot be represented, let alone buffered */
+    size_t total = body + (size_t)cl;
+    if (total > n)
+        return SIP_INCOMPLETE;
+    *msg_len = total;
+    return SIP_OK;
+}

@@ -1,0 +1,50 @@
+/* sip_int.h - internals shared by the files of the SIP module (src/sip/).
+ *
+ * Not a public interface: other modules use include/sipscope/sip.h only.
+ * Everything here is defined in frame.c, so that frame.c stays linkable on
+ * its own (the TCP reassembler links only it) while parse.c and headers.c
+ * reuse the same character classes and start-line checks. */
+#ifndef SIPSCOPE_SIP_INT_H
+#define SIPSCOPE_SIP_INT_H
+
+#include "sipscope/sip.h"
+
+/* Character classes (RFC 3261 §25.1), one table lookup per byte. */
+#define SIP_CT_TOKEN 0x01 /* token char: alphanum and -.!%*_+`'~ */
+#define SIP_CT_WSP   0x02 /* SP, HTAB */
+#define SIP_CT_DIGIT 0x04
+#define SIP_CT_CTL   0x08 /* 0x00-0x1F and 0x7F, HTAB excluded */
+#define SIP_CT_LWS   0x10 /* SP, HTAB, CR, LF */
+
+extern const uint8_t sip_int_ctype[256];
+
+static inline int sip_int_is(uint8_t c, uint8_t cls) { return (sip_int_ctype[c] & cls) != 0; }
+
+static inline uint8_t sip_int_lower(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+}
+
+/* Classifies the bytes at p as the beginning of a SIP start line.
+ * Returns SIP_OK when the first line is complete and SIP-like (a request
+ * line whose last element starts "SIP/", or a line starting "SIP/");
+ * *line_end is then the offset of the line's LF (so the line is
+ * p[0..*line_end) with a possible trailing CR). Returns SIP_INCOMPLETE when
+ * no LF is present yet and the bytes so far are a consistent prefix, and
+ * SIP_NOT_SIP otherwise. p must not begin with CR/LF (skip them first). */
+sip_result sip_int_classify_start(const uint8_t *p, size_t len, size_t *line_end);
+
+/* Finds the end of the header block searching from offset `from` (which
+ * should be the LF ending the start line). Accepts CRLFCRLF and LFLF (and
+ * the mixed LFCRLF). Returns 1 and sets *hdr_end (offset where the blank
+ * line begins, just past the last header line's LF) and *body (offset of
+ * the first body byte); 0 when not found within p[0..len). */
+int sip_int_find_header_end(const uint8_t *p, size_t len, size_t from, size_t *hdr_end,
+                            size_t *body);
+
+/* Parses a Content-Length value: LWS (folding included), digits, LWS.
+ * Returns 0 and *out on success; -1 when not a non-negative decimal that
+ * fits an int64 (empty, sign, junk after, overflow). */
+int sip_int_parse_content_length(ss_slice value, int64_t *out);
+
+#endif
