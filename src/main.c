@@ -7,6 +7,7 @@
  * correlate, and lets correlate's sink drive the report. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -40,12 +41,18 @@ typedef struct pipeline {
     int64_t first_us, last_us, advanced_us;
 } pipeline;
 
-static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_stop, g_snapshot;
+static cap_set *g_cap; /* for the signal handler: breaks a live capture's loop */
 
 static void _on_signal(int sig)
 {
-    (void)sig;
+    if (sig == SIGUSR1) {
+        g_snapshot = 1;
+        return;
+    }
     g_stop = 1;
+    if (g_cap)
+        cap_break(g_cap);
 }
 
 /* ---- stage wiring ---- */
@@ -134,6 +141,22 @@ static void _usage(FILE *out)
             "      --strict-ports      only payloads on SIP ports (no detection on other ports)\n"
             "      --max-dialogs N     live dialogs kept at once; the oldest is evicted (200000)\n"
             "\n"
+            "Live capture:\n"
+            "  -i, --interface IFACE   capture on IFACE (any = all); repeatable\n"
+            "  -D, --list-interfaces   list the interfaces and exit\n"
+            "  -s, --snaplen N         bytes per packet (default 262144)\n"
+            "  -B, --buffer-size MIB   kernel capture buffer\n"
+            "  -p, --no-promiscuous-mode\n"
+            "  -c, --count N           stop after N packets\n"
+            "      --duration S        stop after S seconds\n"
+            "  -w, --write FILE        also write the packets analyzed to FILE (pcap)\n"
+            "  -C MB                   with -w: start a new file past MB megabytes\n"
+            "  -G S                    with -w: start a new file every S seconds (FILE is\n"
+            "                          a strftime pattern)\n"
+            "  -Z, --relinquish-privileges USER  drop root once the interfaces are open\n"
+            "      --interval S        print a statistics snapshot every S seconds\n"
+            "                          (SIGUSR1 prints one at any time)\n"
+            "\n"
             "Output (one pass produces all of them):\n"
             "      --stats[=MODE]      statistics: default, tshark (layout of tshark -z sip,stat),\n"
             "                          none; printed by default when nothing else goes to stdout\n"
@@ -209,7 +232,49 @@ enum {
     OPT_STRICT,
     OPT_SIP_PORT,
     OPT_MAX_DIALOGS,
+    OPT_DURATION,
+    OPT_INTERVAL,
 };
+
+/* Fills what the stages counted so far, for a snapshot or the final report. */
+static void _run_info(const pipeline *p, const cap_set *cap, const char *const *inputs, size_t ninputs,
+                      const char **input_errors, rep_run_info *info)
+{
+    for (size_t i = 0; i < ninputs; i++)
+        input_errors[i] = cap_input_error(cap, i);
+    int exact = 1;
+    memset(info, 0, sizeof *info);
+    info->inputs = inputs;
+    info->ninputs = ninputs;
+    info->packets = p->frames;
+    info->dec = dec_counters(p->dec);
+    info->sip_errors = p->sip_errors;
+    info->sip_not_sip = p->not_sip;
+    info->sip_not_sip_on_port = p->not_sip_on_port;
+    info->sip_defects = p->sip_defects;
+    info->cor = cor_counters(p->cor);
+    info->first_us = p->first_us;
+    info->last_us = p->last_us;
+    info->input_errors = input_errors;
+    info->call_ids = cor_distinct_call_ids(p->cor, &exact);
+    info->call_ids_exact = exact;
+    if (cap_is_live(cap)) {
+        info->live = 1;
+        cap_live_stats(cap, &info->pcap_recv, &info->pcap_drop, &info->pcap_ifdrop);
+    }
+}
+
+static long _num_arg(const char *opt, const char *arg, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || *end || end == arg || v < lo || v > hi) {
+        fprintf(stderr, "sipscope: %s takes a number from %ld to %ld, not '%s'\n", opt, lo, hi, arg);
+        exit(EXIT_INPUT);
+    }
+    return v;
+}
 
 static FILE *_open_out(const char *path, FILE **owned)
 {
@@ -236,6 +301,16 @@ int main(int argc, char **argv)
         {"strict-ports", no_argument, NULL, OPT_STRICT},
         {"sip-port", required_argument, NULL, OPT_SIP_PORT},
         {"max-dialogs", required_argument, NULL, OPT_MAX_DIALOGS},
+        {"interface", required_argument, NULL, 'i'},
+        {"list-interfaces", no_argument, NULL, 'D'},
+        {"snaplen", required_argument, NULL, 's'},
+        {"buffer-size", required_argument, NULL, 'B'},
+        {"no-promiscuous-mode", no_argument, NULL, 'p'},
+        {"count", required_argument, NULL, 'c'},
+        {"duration", required_argument, NULL, OPT_DURATION},
+        {"write", required_argument, NULL, 'w'},
+        {"relinquish-privileges", required_argument, NULL, 'Z'},
+        {"interval", required_argument, NULL, OPT_INTERVAL},
         {NULL, 0, NULL, 0},
     };
     const char *inputs[MAX_INPUTS];
@@ -251,10 +326,15 @@ int main(int argc, char **argv)
     dec_config_default(&dcfg);
     cor_config_default(&ccfg);
     int nports = 0;
+    const char *ifaces[MAX_INPUTS];
+    size_t nifaces = 0;
+    cap_live_config lcfg = {.promisc = 1, .immediate = 1};
+    long max_count = 0, duration_s = 0, interval_s = 0, rotate_mb = 0, rotate_s = 0;
+    const char *write_path = NULL, *drop_user = NULL;
 
     setlocale(LC_CTYPE, "");
     int c;
-    while ((c = getopt_long(argc, argv, "+r:lj:qhV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:lj:qhVi:Ds:B:pc:w:C:G:Z:", opts, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (ninputs == MAX_INPUTS) {
@@ -263,6 +343,31 @@ int main(int argc, char **argv)
             }
             inputs[ninputs++] = optarg;
             break;
+        case 'i':
+            if (nifaces == MAX_INPUTS) {
+                fprintf(stderr, "sipscope: too many interfaces (at most %d)\n", MAX_INPUTS);
+                return EXIT_INPUT;
+            }
+            ifaces[nifaces++] = optarg;
+            break;
+        case 'D': {
+            char eb[CAP_ERRBUF_SIZE];
+            if (cap_list_devices(stdout, eb, sizeof eb) < 0) {
+                fprintf(stderr, "sipscope: %s\n", eb);
+                return EXIT_INPUT;
+            }
+            return 0;
+        }
+        case 's': lcfg.snaplen = (int)_num_arg("-s", optarg, 64, 262144); break;
+        case 'B': lcfg.buffer_mib = (int)_num_arg("-B", optarg, 1, 4096); break;
+        case 'p': lcfg.promisc = 0; break;
+        case 'c': max_count = _num_arg("-c", optarg, 1, LONG_MAX); break;
+        case OPT_DURATION: duration_s = _num_arg("--duration", optarg, 1, 100000000); break;
+        case OPT_INTERVAL: interval_s = _num_arg("--interval", optarg, 1, 86400); break;
+        case 'w': write_path = optarg; break;
+        case 'C': rotate_mb = _num_arg("-C", optarg, 1, 1000000); break;
+        case 'G': rotate_s = _num_arg("-G", optarg, 1, 86400 * 366); break;
+        case 'Z': drop_user = optarg; break;
         case 'l': rcfg.ladder = 1; break;
         case 'j': rcfg.json_path = optarg; break;
         case 'q': quiet = 1; break;
@@ -335,8 +440,16 @@ int main(int argc, char **argv)
             return EXIT_INPUT;
         }
     }
-    if (ninputs == 0) {
-        fprintf(stderr, "sipscope: no input: give a capture with -r FILE (see --help)\n");
+    if (ninputs == 0 && nifaces == 0) {
+        fprintf(stderr, "sipscope: no input: give a capture with -r FILE or an interface with -i (see --help)\n");
+        return EXIT_INPUT;
+    }
+    if (ninputs && nifaces) {
+        fprintf(stderr, "sipscope: -r and -i cannot be mixed\n");
+        return EXIT_INPUT;
+    }
+    if ((rotate_mb || rotate_s) && write_path == NULL) {
+        fprintf(stderr, "sipscope: -C and -G go with -w FILE\n");
         return EXIT_INPUT;
     }
 
@@ -374,8 +487,28 @@ int main(int argc, char **argv)
 
     char errbuf[CAP_ERRBUF_SIZE];
     cap_set *cap = NULL;
-    if (cap_open_offline(&cap, inputs, ninputs, filter, errbuf, sizeof errbuf) < 0) {
+    int live = nifaces > 0;
+    int opened;
+    if (live) {
+        lcfg.ifaces = ifaces;
+        lcfg.nifaces = nifaces;
+        lcfg.bpf = filter;
+        opened = cap_open_live(&cap, &lcfg, errbuf, sizeof errbuf);
+        for (size_t i = 0; i < nifaces; i++)
+            inputs[i] = ifaces[i];
+        ninputs = nifaces;
+    } else {
+        opened = cap_open_offline(&cap, inputs, ninputs, filter, errbuf, sizeof errbuf);
+    }
+    if (opened == 0 && write_path &&
+        cap_dump_open(cap, write_path, (uint64_t)rotate_mb, (uint32_t)rotate_s, errbuf, sizeof errbuf) < 0)
+        opened = -1;
+    /* the devices are open: root is no longer needed */
+    if (opened == 0 && drop_user && cap_drop_privileges(drop_user, errbuf, sizeof errbuf) < 0)
+        opened = -1;
+    if (opened < 0) {
         fprintf(stderr, "sipscope: %s\n", errbuf);
+        cap_close(cap);
         if (messages_owned)
             fclose(messages_owned);
         return EXIT_INPUT;
@@ -399,13 +532,38 @@ int main(int argc, char **argv)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = _on_signal;
+    g_cap = cap;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
 
-    int show_progress = isatty(STDERR_FILENO);
-    double t0 = _now(), last_progress = t0;
+    int show_progress = !live && isatty(STDERR_FILENO);
+    double t0 = _now(), last_progress = t0, last_snapshot = t0;
+    const char *input_errors[MAX_INPUTS];
+    rep_run_info info;
     dec_frame f;
-    while (!g_stop && cap_next(cap, &f) == 1) {
+    int got;
+    while (!g_stop && (got = cap_next(cap, &f)) != 0) {
+        if (live) {
+            double now = _now();
+            if (duration_s && now - t0 >= (double)duration_s)
+                break;
+            if (g_snapshot || (interval_s && now - last_snapshot >= (double)interval_s)) {
+                g_snapshot = 0;
+                last_snapshot = now;
+                _run_info(p, cap, inputs, ninputs, input_errors, &info);
+                rep_snapshot(p->rep, &info);
+            }
+            if (got < 0) {
+                /* quiet wire: let timers run on the wall clock */
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                int64_t wall = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+                dec_advance(p->dec, wall);
+                cor_advance(p->cor, wall);
+                continue;
+            }
+        }
         p->frames++;
         if (p->first_us == 0 || f.ts_us < p->first_us)
             p->first_us = f.ts_us;
@@ -425,33 +583,18 @@ int main(int argc, char **argv)
                 last_progress = now;
             }
         }
+        if (max_count && p->frames >= (uint64_t)max_count)
+            break;
     }
+    g_cap = NULL;
     if (show_progress && _now() - t0 >= 0.25)
         _progress(cap, p, t0, 1);
 
     dec_finish(p->dec);
-    cor_finish(p->cor, 0);
+    /* a stopped live capture leaves calls "in progress", not unanswered */
+    cor_finish(p->cor, live);
 
-    const char *input_errors[MAX_INPUTS];
-    for (size_t i = 0; i < ninputs; i++)
-        input_errors[i] = cap_input_error(cap, i);
-    int exact = 1;
-    rep_run_info info = {
-        .inputs = inputs,
-        .ninputs = ninputs,
-        .packets = p->frames,
-        .dec = dec_counters(p->dec),
-        .sip_errors = p->sip_errors,
-        .sip_not_sip = p->not_sip,
-        .sip_not_sip_on_port = p->not_sip_on_port,
-        .sip_defects = p->sip_defects,
-        .cor = cor_counters(p->cor),
-        .first_us = p->first_us,
-        .last_us = p->last_us,
-        .input_errors = input_errors,
-    };
-    info.call_ids = cor_distinct_call_ids(p->cor, &exact);
-    info.call_ids_exact = exact;
+    _run_info(p, cap, inputs, ninputs, input_errors, &info);
     int werr = rep_finish(p->rep, &info);
     for (size_t i = 0; i < ninputs; i++)
         if (input_errors[i])

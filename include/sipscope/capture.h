@@ -11,6 +11,7 @@
 #define SIPSCOPE_CAPTURE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "decode.h"
 
@@ -24,9 +25,47 @@ typedef struct cap_set cap_set;
 int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, const char *bpf,
                      char *errbuf, size_t errlen);
 
-/* Next frame in timestamp order over all inputs (ties: input order).
- * Returns 1 with *f filled, 0 at the end of every input. Never fails:
- * a read error ends that input and is kept for cap_input_error(). */
+/* Live capture on one or more interfaces ("any" included). */
+typedef struct cap_live_config {
+    const char *const *ifaces;
+    size_t nifaces;
+    int snaplen;        /* -s; 0 = 262144 */
+    int buffer_mib;     /* -B; 0 = libpcap default */
+    int promisc;        /* 0 with -p */
+    int immediate;      /* deliver packets at once (default 1) */
+    const char *bpf;
+} cap_live_config;
+
+/* Opens and activates every interface and sets the filter. Warnings from
+ * activation go to stderr; errors come back as one line in errbuf and -1. */
+int cap_open_live(cap_set **out, const cap_live_config *cfg, char *errbuf, size_t errlen);
+
+/* Writes every frame cap_next() hands out to a pcap file (-w). With
+ * rotate_mb (-C) a new file FILE1, FILE2, ... starts past that size; with
+ * rotate_secs (-G) the path is a strftime pattern expanded at each rotation.
+ * Returns 0 or -1 with errbuf. */
+int cap_dump_open(cap_set *s, const char *path, uint64_t rotate_mb, uint32_t rotate_secs,
+                  char *errbuf, size_t errlen);
+
+/* -D: prints the interfaces libpcap can open, numbered, as tcpdump does.
+ * Returns 0 or -1 with errbuf. */
+int cap_list_devices(FILE *out, char *errbuf, size_t errlen);
+
+/* Kernel/interface counters of every live input, summed (pcap_stats works
+ * only on live captures). Returns 0, or -1 when not live. */
+int cap_live_stats(const cap_set *s, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop);
+
+int cap_is_live(const cap_set *s);
+
+/* -Z: gives up root for USER (its uid, gid and groups) once the devices are
+ * open. Returns 0 or -1 with errbuf. */
+int cap_drop_privileges(const char *user, char *errbuf, size_t errlen);
+
+/* Next frame. Offline: in timestamp order over all inputs (ties: input
+ * order); 1 with *f filled, 0 at the end of every input; a read error ends
+ * that input and is kept for cap_input_error(). Live: 1 with a frame, -1
+ * when none arrived within about 100 ms (so the caller can run timers), 0
+ * once stopped by cap_break() or every interface went away. */
 int cap_next(cap_set *s, dec_frame *f);
 
 size_t cap_input_count(const cap_set *s);

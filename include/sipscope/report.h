@@ -98,6 +98,10 @@ void rep_message(rep_ctx *r, const cor_msg *m, const cor_record *rec);
 /* A finished record: ladder printed / JSON dialog written now. */
 void rep_record(rep_ctx *r, const cor_record *rec);
 
+/* Live capture: prints the statistics so far (--interval, SIGUSR1) without
+ * ending anything. */
+void rep_snapshot(rep_ctx *r, const rep_run_info *info);
+
 /* Writes statistics and closes the JSON report. Returns 0 or an errno
  * (write error). */
 int rep_finish(rep_ctx *r, const rep_run_info *info);

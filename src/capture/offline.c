@@ -12,24 +12,9 @@
 
 #include "sipscope/capture.h"
 
-typedef struct cap_input {
-    pcap_t *pcap;
-    char *name;
-    int linktype;
-    const struct pcap_pkthdr *hdr; /* pending frame, NULL once ended */
-    const uint8_t *data;
-    uint64_t frame_no;
-    uint64_t size; /* file size, 0 if unknown */
-    char *error;   /* what ended it early */
-} cap_input;
+#include "capture_int.h"
 
-struct cap_set {
-    cap_input *in;
-    size_t n;
-    ssize_t last; /* input whose frame was handed out last; advanced on next call */
-};
-
-static char *_strdup(const char *s)
+char *cap_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);
@@ -60,7 +45,7 @@ static void _cap_advance(cap_input *in)
          * keep what was read, say why the rest is missing. */
         char buf[PCAP_ERRBUF_SIZE + 64];
         snprintf(buf, sizeof buf, "%s", pcap_geterr(in->pcap));
-        in->error = _strdup(buf);
+        in->error = cap_strdup(buf);
     }
 }
 
@@ -76,6 +61,7 @@ int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, con
     }
     s->last = -1;
     for (size_t i = 0; i < npaths; i++) {
+        s->in[i].fd = -1;
         char perr[PCAP_ERRBUF_SIZE] = "";
         cap_input *in = &s->in[s->n];
         in->pcap = pcap_open_offline_with_tstamp_precision(paths[i], PCAP_TSTAMP_PRECISION_MICRO,
@@ -87,7 +73,7 @@ int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, con
             return -1;
         }
         s->n++;
-        in->name = _strdup(paths[i]);
+        in->name = cap_strdup(paths[i]);
         in->linktype = pcap_datalink(in->pcap);
         struct stat st;
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
@@ -116,6 +102,8 @@ int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, con
 
 int cap_next(cap_set *s, dec_frame *f)
 {
+    if (s->live)
+        return cap_next_live(s, f);
     if (s->last >= 0) {
         _cap_advance(&s->in[s->last]);
         s->last = -1;
@@ -143,6 +131,8 @@ int cap_next(cap_set *s, dec_frame *f)
     f->data = in->data;
     f->input = (unsigned)best;
     s->last = best;
+    if (s->dumper.dump)
+        cap_dump_frame(s, in);
     return 1;
 }
 
@@ -173,6 +163,7 @@ void cap_progress(const cap_set *s, uint64_t *done, uint64_t *total)
 
 void cap_break(cap_set *s)
 {
+    s->stop = 1;
     for (size_t i = 0; i < s->n; i++)
         if (s->in[i].pcap)
             pcap_breakloop(s->in[i].pcap);
@@ -182,6 +173,7 @@ void cap_close(cap_set *s)
 {
     if (s == NULL)
         return;
+    cap_dump_close(s);
     for (size_t i = 0; i < s->n; i++) {
         if (s->in[i].pcap)
             pcap_close(s->in[i].pcap);

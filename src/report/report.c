@@ -113,6 +113,16 @@ static void _json_members(FILE *out, json_object *obj)
     }
 }
 
+void rep_snapshot(rep_ctx *r, const rep_run_info *info)
+{
+    char now[40];
+    rep_format_time(info->last_us, now, sizeof now);
+    fprintf(r->cfg.out, "== snapshot at %s (dialogs still live are not in the call figures) ==\n", now);
+    rep_stats_print(r->cfg.out, &r->stats, info);
+    fputc('\n', r->cfg.out);
+    fflush(r->cfg.out);
+}
+
 int rep_finish(rep_ctx *r, const rep_run_info *info)
 {
     if (r->cfg.stats == REP_STATS_DEFAULT)

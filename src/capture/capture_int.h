@@ -1,0 +1,51 @@
+/* capture_int.h - private to src/capture: the input set shared by the
+ * offline and live frontends. */
+#ifndef SIPSCOPE_CAPTURE_INT_H
+#define SIPSCOPE_CAPTURE_INT_H
+
+#include <pcap/pcap.h>
+#include <sys/types.h>
+#include "sipscope/capture.h"
+
+typedef struct cap_input {
+    pcap_t *pcap;
+    char *name;
+    int linktype;
+    const struct pcap_pkthdr *hdr; /* pending frame (offline), NULL once ended */
+    const uint8_t *data;
+    uint64_t frame_no;
+    uint64_t size;  /* file size, 0 if unknown */
+    char *error;    /* what ended it early */
+    int fd;         /* live: selectable fd, -1 if none */
+    int ended;      /* live: no more frames */
+} cap_input;
+
+typedef struct cap_dumper {
+    char *path;          /* as given, may hold strftime conversions with -G */
+    pcap_dumper_t *dump;
+    uint64_t bytes;      /* in the current file */
+    unsigned files;      /* files opened so far */
+    int64_t opened_us;   /* capture time the current file was opened */
+    uint64_t rotate_bytes;
+    uint32_t rotate_secs;
+} cap_dumper;
+
+struct cap_set {
+    cap_input *in;
+    size_t n;
+    ssize_t last; /* input whose frame was handed out last */
+    int live;
+    volatile int stop;
+    cap_dumper dumper; /* -w: frames handed out are written here */
+};
+
+char *cap_strdup(const char *s);
+
+/* cap_next() for live inputs (live.c). */
+int cap_next_live(cap_set *s, dec_frame *f);
+void cap_dump_close(cap_set *s);
+
+/* Writes the frame to the -w file, rotating as configured. */
+void cap_dump_frame(cap_set *s, const cap_input *in);
+
+#endif
