@@ -113,8 +113,8 @@ typedef struct sip_header {
 typedef struct sip_uri {
     ss_slice raw;    /* the whole URI */
     ss_slice scheme; /* "sip", "sips", "tel", ... */
-    ss_slice user;   /* may be empty */
-    ss_slice host;   /* may be empty for non-SIP schemes */
+    ss_slice user;   /* may be empty; for tel: the number */
+    ss_slice host;   /* may be empty for non-SIP schemes; IPv6 without [] */
     uint16_t port;   /* 0 if absent */
 } sip_uri;
 
@@ -129,7 +129,7 @@ typedef struct sip_via {
     ss_slice protocol;  /* "SIP/2.0" */
     ss_slice transport; /* "UDP", "TCP", "TLS", "WS", "SCTP", ... */
     ss_slice sent_by;   /* host[:port] as written */
-    ss_slice host;
+    ss_slice host;      /* IPv6 without [] */
     uint16_t port;      /* 0 if absent */
     ss_slice branch;    /* empty if absent */
     ss_slice received;
@@ -190,7 +190,9 @@ typedef struct sip_auth {
 #define SIP_DEF_BAD_DISPLAY_NAME     (1u << 22) /* unterminated quote, non-token */
 #define SIP_DEF_NUL_IN_HEADERS       (1u << 23)
 #define SIP_DEF_NO_HEADER_END        (1u << 24) /* datagram ended before CRLFCRLF */
-#define SIP_DEF__COUNT 25
+#define SIP_DEF_BAD_DATE             (1u << 25) /* Date not an RFC 1123 date in GMT */
+#define SIP_DEF_BAD_CONTACT          (1u << 26) /* e.g. addr-spec with '?' not in <> */
+#define SIP_DEF__COUNT 27
 
 /* Name of one defect bit, e.g. "cseq_method_mismatch"; NULL if bit unknown. */
 const char *sip_defect_name(uint32_t bit);
@@ -288,13 +290,36 @@ sip_result sip_frame(const uint8_t *p, size_t len, size_t max_header_bytes, size
 /* First header with that id, or an empty slice. */
 ss_slice sip_header_value(const sip_msg *m, sip_hdr_id id);
 
-/* Parses a name-addr / addr-spec header value (From, To, Contact, Refer-To). */
+/* The views below fill *out as far as the input allows, also on failure.
+ * They return 0 when the value is well-formed, -1 when it is not. Values may
+ * contain folded lines (CRLF + WSP); they count as whitespace. */
+
+/* Parses a name-addr / addr-spec header value (From, To, Contact, Refer-To);
+ * only the first value of a comma list. Returns -2 when only the display
+ * name is malformed (unterminated quote, non-token characters), -1 for any
+ * other defect (missing '>', LWS inside <>, '?'/',' in a bare addr-spec,
+ * empty parameters, unparsable URI). */
 int sip_parse_name_addr(ss_slice value, sip_name_addr *out);
-/* Parses one Via value (the first of a comma list). */
+/* Parses one Via value (the first of a comma list); LWS around '/' and ':'
+ * is allowed (RFC 3261 §25.1 SLASH, COLON). */
 int sip_parse_via(ss_slice value, sip_via *out);
-/* Parses a URI. */
+/* Parses a URI: scheme, user, host, port for sip/sips (and user@host forms
+ * of other schemes); the number of a tel URI goes into user. */
 int sip_parse_uri(ss_slice raw, sip_uri *out);
-/* Looks up a ;name=value parameter in a parameter list, case-insensitively. */
+/* Looks up a ;name=value parameter in a parameter list, case-insensitively.
+ * Returns 1 when present (*value is the value with quotes removed, empty
+ * for a parameter without '='), 0 when absent. value may be NULL. */
 int sip_param(ss_slice params, const char *name, ss_slice *value);
+/* Parses a CSeq value: 32-bit number, LWS, method token. */
+int sip_parse_cseq(ss_slice value, sip_cseq *out);
+/* Parses a challenge or credentials value (WWW-/Proxy-Authenticate,
+ * Authorization): scheme and the realm parameter. */
+int sip_parse_auth(ss_slice value, sip_auth *out);
+/* The leading token/media type of a value, before any ';' parameter and
+ * without surrounding LWS (Event, Subscription-State, Content-Type). */
+ss_slice sip_value_token(ss_slice value);
+/* Parses a decimal number surrounded by optional LWS, at most max.
+ * Returns 0 and *out, or -1 (empty, not digits, above max). */
+int sip_parse_uint(ss_slice value, uint64_t max, uint64_t *out);
 
 #endif

@@ -51,23 +51,25 @@ static int _is_sip_slash_prefix(const uint8_t *p, size_t n)
     return 1;
 }
 
-sip_result sip_int_classify_start(const uint8_t *p, size_t len, size_t *line_end)
+sip_result sip_int_classify_start(const uint8_t *p, size_t len, int at_eof, size_t *line_end)
 {
     if (len == 0)
-        return SIP_INCOMPLETE;
+        return at_eof ? SIP_NOT_SIP : SIP_INCOMPLETE;
     const uint8_t *lf = memchr(p, '\n', len);
     size_t seen = lf ? (size_t)(lf - p) : len;
+    /* A datagram ends the line where it ends. */
+    int whole = lf != NULL || at_eof;
 
     /* Status line: "SIP/" says enough; the parser checks the version. */
     if (_is_sip_slash_prefix(p, seen)) {
         if (seen >= 4) {
-            if (!lf)
+            if (!whole)
                 return SIP_INCOMPLETE;
             *line_end = seen;
             return SIP_OK;
         }
         /* Fewer than 4 bytes of "SIP/": could also be a method like "SUB..". */
-        if (!lf)
+        if (!whole)
             return SIP_INCOMPLETE;
     }
 
@@ -76,11 +78,11 @@ sip_result sip_int_classify_start(const uint8_t *p, size_t len, size_t *line_end
     while (i < seen && sip_int_is(p[i], SIP_CT_TOKEN))
         i++;
     if (i == seen)
-        return (lf || i == 0) ? SIP_NOT_SIP : SIP_INCOMPLETE;
+        return (whole || i == 0) ? SIP_NOT_SIP : SIP_INCOMPLETE;
     if (i == 0 || p[i] != ' ')
         return SIP_NOT_SIP;
 
-    if (!lf) {
+    if (!whole) {
         /* Binary payloads (RTP, TLS) contain control bytes early; text
          * protocols do not, so keep waiting only for clean text. */
         for (size_t k = i; k < seen; k++)
@@ -219,7 +221,7 @@ int sip_looks_like(const uint8_t *p, size_t len)
         i++;
     if (i == len)
         return 0;
-    sip_result r = sip_int_classify_start(p + i, len - i, &le);
+    sip_result r = sip_int_classify_start(p + i, len - i, 0, &le);
     if (r == SIP_INCOMPLETE)
         /* Too short to judge: a lone "I" is not evidence of SIP. */
         return len - i >= 8;
@@ -247,7 +249,7 @@ sip_result sip_frame(const uint8_t *p, size_t len, size_t max_header_bytes, size
     size_t cap = max_header_bytes ? max_header_bytes : SIZE_MAX;
     size_t lim = n < cap ? n : cap;
 
-    sip_result r = sip_int_classify_start(m, lim, &le);
+    sip_result r = sip_int_classify_start(m, lim, 0, &le);
     if (r == SIP_NOT_SIP)
         return SIP_NOT_SIP;
     if (r == SIP_INCOMPLETE)

@@ -31,8 +31,10 @@ static inline uint8_t sip_int_lower(uint8_t c)
  * *line_end is then the offset of the line's LF (so the line is
  * p[0..*line_end) with a possible trailing CR). Returns SIP_INCOMPLETE when
  * no LF is present yet and the bytes so far are a consistent prefix, and
- * SIP_NOT_SIP otherwise. p must not begin with CR/LF (skip them first). */
-sip_result sip_int_classify_start(const uint8_t *p, size_t len, size_t *line_end);
+ * SIP_NOT_SIP otherwise. With at_eof (a datagram: no more bytes will come)
+ * a missing LF ends the line at len and SIP_INCOMPLETE is never returned.
+ * p must not begin with CR/LF (skip them first). */
+sip_result sip_int_classify_start(const uint8_t *p, size_t len, int at_eof, size_t *line_end);
 
 /* Finds the end of the header block searching from offset `from` (which
  * should be the LF ending the start line). Accepts CRLFCRLF and LFLF (and
