@@ -197,7 +197,12 @@ static int _dump_open_file(cap_set *s, int64_t now_us, char *errbuf, size_t errl
         time_t t = (time_t)(now_us / 1000000);
         struct tm tm;
         localtime_r(&t, &tm);
-        if (strftime(name, sizeof name, w->path, &tm) == 0)
+        /* -G: the user's file name is a strftime pattern, as with tcpdump */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        size_t k = strftime(name, sizeof name, w->path, &tm);
+#pragma GCC diagnostic pop
+        if (k == 0)
             snprintf(name, sizeof name, "%s", w->path);
     } else {
         snprintf(name, sizeof name, "%s", w->path);
