@@ -86,8 +86,8 @@ sip_result sip_int_classify_start(const uint8_t *p, size_t len, int at_eof, size
         /* Binary payloads (RTP, TLS) contain control bytes early; text
          * protocols do not, so keep waiting only for clean text. */
         for (size_t k = i; k < seen; k++)
-            if (sip_int_is(p[k], SIP_CT_CTL))
-                return SIP_NOT_SIP;
+            if (sip_int_is(p[k], SIP_CT_CTL) && !(p[k] == '\r' && k + 1 == seen))
+                return SIP_NOT_SIP; /* a final CR may be half of the CRLF */
         return SIP_INCOMPLETE;
     }
 

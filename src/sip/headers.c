@@ -444,8 +444,11 @@ int sip_parse_uri(ss_slice raw, sip_uri *out)
         out->user = ss_slice_make(p + r, e - r);
         return e > r ? 0 : -1;
     }
-    if (!is_sip && n - r >= 2 && p[r] == '/' && p[r + 1] == '/')
+    int hier = 0;
+    if (!is_sip && n - r >= 2 && p[r] == '/' && p[r + 1] == '/') {
         r += 2; /* http://, and other hierarchical schemes */
+        hier = 1;
+    }
 
     const uint8_t *at = memchr(p + r, '@', n - r);
     size_t hp = r;
@@ -455,7 +458,7 @@ int sip_parse_uri(ss_slice raw, sip_uri *out)
             ue++;
         out->user = ss_slice_make(p + r, ue - r);
         hp = ae + 1;
-    } else if (!is_sip) {
+    } else if (!is_sip && !hier) {
         return 0; /* urn:, data:, ... : opaque, nothing more to extract */
     }
     size_t e = _hostport(p, hp, n, &out->host, &out->port);
