@@ -81,11 +81,15 @@ typedef struct cor_msg {
     uint32_t cseq;
     const char *method_name; /* request method or CSeq method as written (NUL-terminated) */
     const char *reason;      /* reason phrase as written, NUL-terminated ("" if none) */
-    uint32_t txn;            /* index of its transaction in the record */
+    uint32_t txn;            /* index of its transaction in the record, or COR_TXN_NONE */
     uint32_t defects;        /* SIP_DEF_* */
     uint32_t body_len;
     const char *content_type; /* "" if none */
 } cor_msg;
+
+/* cor_msg.txn of a message outside any kept transaction: no Call-ID, or a
+ * record past its transaction cap. */
+#define COR_TXN_NONE UINT32_MAX
 
 typedef struct cor_txn {
     uint8_t method;          /* sip_method */
@@ -141,7 +145,7 @@ typedef struct cor_sink {
 } cor_sink;
 
 typedef struct cor_config {
-    uint32_t max_records;          /* live records cap, oldest evicted; default 200000 */
+    uint32_t max_records;          /* live records cap, oldest evicted; default 200000; 0 = none */
     uint32_t max_msgs_per_record;  /* default 2000 */
     uint32_t linger_s;             /* keep a terminated record for retransmissions; default 32 (Timer B/F/H) */
     uint32_t idle_timeout_s;       /* a record with no message this long finishes; default 300 */

@@ -1,0 +1,88 @@
+/* cor_int.h - internals of the correlator shared by its files: the
+ * per-record arena, the distinct Call-ID counter and the byte hash. Not
+ * part of the public interface (include/sipscope/correlate.h). */
+#ifndef SIPSCOPE_COR_INT_H
+#define SIPSCOPE_COR_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---- hashing ---- */
+
+/* 64-bit hash of bytes, well mixed in every bit (the distinct counter takes
+ * register index and rank from it). Not stable across byte orders. */
+uint64_t cor_hash(const void *p, size_t len, uint64_t seed);
+
+/* Final avalanche of a 64-bit value (MurmurHash3 fmix64). */
+static inline uint64_t cor_mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* ---- arena: bump allocation in chunks, freed all at once ---- */
+
+typedef struct cor_arena_chunk {
+    struct cor_arena_chunk *next; /* older chunk */
+    size_t size;                  /* bytes in data */
+    size_t used;
+    size_t owned;                 /* 1: malloc'd by the arena; 0: caller's buffer */
+    unsigned char data[];         /* offset 32: 16-aligned when the chunk is */
+} cor_arena_chunk;
+
+typedef struct cor_arena {
+    cor_arena_chunk *head; /* allocations come from here; older chunks follow */
+    void *last;            /* most recent allocation, which may grow in place */
+    size_t last_size;
+    size_t next_size;      /* data bytes of the next chunk */
+} cor_arena;
+
+/* Starts an arena whose first chunk lives in buf[0..n) (16-aligned, owned by
+ * the caller; n may be 0 with buf NULL). Never fails. */
+void cor_arena_init(cor_arena *a, void *buf, size_t n);
+
+/* size bytes aligned to align (a power of two <= 16). Returns NULL when
+ * malloc fails; the arena stays usable. */
+void *cor_arena_alloc(cor_arena *a, size_t size, size_t align);
+
+/* Grows the block p (old bytes) to new bytes: in place when p is the last
+ * allocation and its chunk has room, else into a fresh block with the
+ * contents copied (the old block stays until the arena is freed). p may be
+ * NULL with old 0. Returns NULL on ENOMEM with p untouched. */
+void *cor_arena_grow(cor_arena *a, void *p, size_t old, size_t new_size, size_t align);
+
+/* NUL-terminated copy of at most cap bytes of p[0..len) (bytes as they
+ * are). Returns "" (static) for len 0, NULL on ENOMEM. */
+const char *cor_arena_strndup(cor_arena *a, const void *p, size_t len, size_t cap);
+
+/* Frees every chunk the arena allocated; the caller's first buffer is left. */
+void cor_arena_free(cor_arena *a);
+
+/* ---- distinct Call-IDs: exact set, then HyperLogLog ---- */
+
+#define COR_DISTINCT_EXACT_MAX 65536u /* exact entries kept before switching */
+#define COR_HLL_P 14
+#define COR_HLL_M (1u << COR_HLL_P)
+
+typedef struct cor_distinct {
+    uint64_t *set;  /* open addressing over hashes (0 = empty); NULL once estimating */
+    size_t cap;     /* slots, a power of two */
+    size_t n;       /* distinct hashes in set */
+    int exact;      /* 1 while set holds everything seen */
+    uint8_t reg[COR_HLL_M]; /* HyperLogLog registers, fed from the start */
+} cor_distinct;
+
+/* Returns 0 or ENOMEM. */
+int cor_distinct_init(cor_distinct *d);
+/* Adds one 64-bit hash. Falls back to the estimate if the set cannot grow. */
+void cor_distinct_add(cor_distinct *d, uint64_t h);
+/* Exact count while *exact is 1, else the HyperLogLog estimate. */
+uint64_t cor_distinct_count(const cor_distinct *d, int *exact);
+void cor_distinct_free(cor_distinct *d);
+
+#endif

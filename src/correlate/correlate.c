@@ -1,0 +1,1249 @@
+/* correlate.c - records, transactions, dialogs and call outcomes.
+ *
+ * Per message: one hash lookup on the Call-ID finds the record; inside it a
+ * small open-addressing index finds the transaction, a fingerprint set tells
+ * retransmissions, and a short array holds the dialogs (forks). Everything a
+ * record keeps lives in its arena. Records sit on intrusive lists ordered by
+ * capture time (activity, linger, request timers), so cor_advance() looks at
+ * three list heads and finishes only what is due. */
+#include <errno.h>
+#include <stdlib.h>
+#include "sipscope/correlate.h"
+#include "cor_int.h"
+
+#define COR_STR_MAX 1024u          /* longest copy of a wire string */
+#define COR_ARENA_FIRST 1024u      /* arena bytes allocated with the record: a REGISTER or
+                                    * OPTIONS exchange fits, a call takes one more chunk */
+#define COR_TXN_FLOOR 64u          /* transactions kept even with a tiny message cap */
+#define COR_MAX_DIALOGS 16u        /* tag pairs remembered per record */
+#define COR_NO_IDX UINT32_MAX
+#define COR_UNSET INT64_MIN      /* a time not seen yet (0 is a valid capture time) */
+#define COR_BUCKETS_INITIAL 1024u
+
+/* ---- private structures ---- */
+
+/* Matching state kept next to each public cor_txn (same index). */
+typedef struct _txn {
+    uint64_t kh;         /* hash of the match key: branch + sent-by, or RFC 2543 fields */
+    uint64_t ruri_h;     /* RFC 2543: Request-URI of the request */
+    uint64_t to_h;       /* RFC 2543: To tag of a non-INVITE request */
+    uint64_t final_to_h; /* To tag of the final response (RFC 2543 ACK matching) */
+    const char *final_reason;
+    uint8_t has_request; /* 0: created by a response (request not captured) */
+    uint8_t initial;     /* INVITE without To tag: creates dialogs, decides the call */
+    uint8_t open;        /* counted in rec->open: wants a final response */
+    uint8_t timer;       /* counted in rec->timer_open: Timer B/F running */
+    uint8_t got_prov;    /* a 1xx arrived (first_prov_us may legitimately be 0) */
+} _txn;
+
+typedef struct _dialog {
+    uint64_t a_h, b_h;   /* From tag and To tag hashes of the creating response */
+    const char *to_tag;
+    uint8_t confirmed;
+} _dialog;
+
+typedef struct _link {
+    struct _rec *prev, *next;
+} _link;
+
+typedef struct _list {
+    struct _rec *head, *tail;
+} _list;
+
+enum { _LINK_ACT = 0, _LINK_PEND = 1 };
+enum { _IN_NONE = 0, _IN_ACTIVE, _IN_LINGER };
+
+typedef enum _why {
+    _WHY_IDLE,
+    _WHY_LINGER,
+    _WHY_TIMER,
+    _WHY_EVICT,
+    _WHY_FINISH,
+} _why;
+
+typedef struct _rec {
+    cor_record pub;          /* first: the sink sees &pub */
+    struct _rec *hnext;      /* Call-ID hash chain */
+    _link link[2];           /* activity list (active or linger), timer list */
+    uint8_t in_act;          /* _IN_* */
+    uint8_t in_pend;
+    uint8_t ids_from_request; /* from/to/from_tag were taken from a request */
+    uint8_t to_tag_confirmed;
+    uint8_t cancel_seen;
+    uint8_t bye_answered;
+    uint8_t scratch_used;    /* scratch holds a live transaction */
+    uint8_t last_is_scratch; /* the latest non-ACK transaction is the scratch one */
+    uint64_t hash;
+    size_t call_id_len;      /* on the wire; the copy may be capped */
+    cor_arena arena;
+
+    cor_msg *msgs;
+    size_t msgs_cap;
+    cor_txn *txns;
+    _txn *tx;
+    size_t txns_cap;
+    uint32_t *tidx;          /* open addressing: txn index + 1, 0 = empty */
+    size_t tidx_cap;
+    uint64_t *fp;            /* fingerprints of messages seen (0 = empty) */
+    size_t fp_cap, fp_n;
+    _dialog *dlg;
+    size_t ndlg, dlg_cap;
+    cor_txn scratch;         /* a transaction beyond the per-record cap */
+    _txn scratch_tx;
+
+    uint32_t dec_inv;        /* the deciding INVITE: latest initial one */
+    uint32_t last_inv;       /* latest INVITE of any kind (mid-call captures) */
+    uint32_t last_txn;       /* latest non-ACK transaction (non-INVITE outcome) */
+    uint32_t open, timer_open;
+    uint32_t cancel_cseq;
+    int64_t pend_us;         /* start of the latest request whose timer runs */
+    int64_t inv_first_us, ring_us, ok_us, ack_us, bye_us; /* COR_UNSET until seen */
+} _rec;
+
+struct cor_ctx {
+    cor_config cfg;
+    cor_sink sink;
+    _rec **buckets;
+    size_t nbuckets, nrec;
+    _list active, linger, pend;
+    uint64_t next_id;
+    int64_t now_us;
+    uint32_t txn_cap;
+    uint64_t counters[COR_C__COUNT];
+    char tmp[3][COR_STR_MAX + 1]; /* strings of messages no record keeps */
+    cor_distinct distinct;
+};
+
+/* ---- names ---- */
+
+static const char *const _kind_names[COR_KIND__COUNT] = {
+    "call", "registration", "subscription", "message", "options",
+    "publish", "service", "refer", "other"};
+static const char *const _state_names[COR_ST__COUNT] = {"trying", "early", "confirmed", "terminated",
+                                                       "completed"};
+static const char *const _outcome_names[COR_OUT__COUNT] = {
+    "none", "answered", "busy", "rejected", "cancelled", "redirected",
+    "failed", "unanswered", "in_progress", "success", "failure", "no_response"};
+static const char *const _counter_names[COR_C__COUNT] = {
+    "messages", "requests", "responses", "retransmissions", "transactions", "records",
+    "dialogs", "calls", "uncorrelated", "orphan_responses", "evicted", "msgs_dropped"};
+
+/* Canonical method names: a wire name equal to one of these is not copied.
+ * Kept here rather than calling sip_method_name() so correlate does not
+ * depend on the parser's object file. */
+static const char *const _method_names[SIP_M__COUNT] = {
+    "", "INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS", "INFO", "MESSAGE", "SUBSCRIBE",
+    "NOTIFY", "REFER", "PRACK", "UPDATE", "PUBLISH", "NEGOTIATE", "SERVICE", "BENOTIFY"};
+
+const char *cor_kind_name(cor_kind k)
+{
+    return (unsigned)k < COR_KIND__COUNT ? _kind_names[k] : "other";
+}
+
+const char *cor_state_name(cor_state s)
+{
+    return (unsigned)s < COR_ST__COUNT ? _state_names[s] : "trying";
+}
+
+const char *cor_outcome_name(cor_outcome o)
+{
+    return (unsigned)o < COR_OUT__COUNT ? _outcome_names[o] : "none";
+}
+
+const char *cor_counter_name(cor_counter c)
+{
+    return (unsigned)c < COR_C__COUNT ? _counter_names[c] : "unknown";
+}
+
+void cor_config_default(cor_config *cfg)
+{
+    cfg->max_records = 200000;
+    cfg->max_msgs_per_record = 2000;
+    cfg->linger_s = 32;
+    cfg->idle_timeout_s = 300;
+    cfg->invite_timeout_s = 32;
+}
+
+/* ---- small helpers ---- */
+
+static cor_kind _kind_of(sip_method m)
+{
+    switch (m) {
+    case SIP_M_INVITE: return COR_KIND_CALL;
+    case SIP_M_REGISTER: return COR_KIND_REGISTRATION;
+    case SIP_M_SUBSCRIBE:
+    case SIP_M_NOTIFY:
+    case SIP_M_BENOTIFY: return COR_KIND_SUBSCRIPTION;
+    case SIP_M_MESSAGE: return COR_KIND_MESSAGE;
+    case SIP_M_OPTIONS: return COR_KIND_OPTIONS;
+    case SIP_M_PUBLISH: return COR_KIND_PUBLISH;
+    case SIP_M_SERVICE:
+    case SIP_M_NEGOTIATE: return COR_KIND_SERVICE;
+    case SIP_M_REFER: return COR_KIND_REFER;
+    default: return COR_KIND_OTHER;
+    }
+}
+
+/* RFC 3261 §8.1.1.7: a branch starting with the magic cookie was built by
+ * an RFC 3261 element and is unique per transaction. */
+static int _branch_is_rfc3261(ss_slice b)
+{
+    return b.len >= 7 && memcmp(b.p, "z9hG4bK", 7) == 0;
+}
+
+static inline uint64_t _h(ss_slice s, uint64_t seed)
+{
+    return cor_hash(s.p ? s.p : (const uint8_t *)"", s.len, seed);
+}
+
+static uint64_t _addr_h(const ss_addr *a, uint64_t seed)
+{
+    uint8_t key[19];
+    key[0] = a->family;
+    memcpy(key + 1, a->ip, 16);
+    key[17] = (uint8_t)(a->port >> 8);
+    key[18] = (uint8_t)a->port;
+    return cor_hash(key, sizeof key, seed);
+}
+
+static inline int _is_known_method(sip_method m) { return m > SIP_M_UNKNOWN && m < SIP_M__COUNT; }
+
+/* Method key inside the transaction hash: the enum, or the name's hash for
+ * extension methods (two unknown methods are different transactions). */
+static uint64_t _method_key(sip_method m, ss_slice name)
+{
+    if (_is_known_method(m))
+        return (uint64_t)m;
+    return _h(name, 0x6d657468) | (1ULL << 63);
+}
+
+static inline uint64_t _txn_key(uint64_t base, uint64_t mkey, uint32_t cseq)
+{
+    return cor_mix64(base ^ (mkey * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)cseq * 0xbf58476d1ce4e5b9ULL));
+}
+
+/* A string for a message or a record: interned when it equals a known
+ * constant, else copied into the record's arena (r != NULL) or into the
+ * context's scratch slot (message not kept). Never NULL. */
+static const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *known)
+{
+    if (s.len == 0 || s.p == NULL)
+        return "";
+    if (known != NULL && strlen(known) == s.len && memcmp(known, s.p, s.len) == 0)
+        return known;
+    if (r != NULL) {
+        const char *p = cor_arena_strndup(&r->arena, s.p, s.len, COR_STR_MAX);
+        return p ? p : "";
+    }
+    return ss_slice_to_cstr(s, c->tmp[slot], sizeof c->tmp[slot]);
+}
+
+static const char *_method_str(cor_ctx *c, _rec *r, int slot, sip_method m, ss_slice name)
+{
+    return _str(c, r, slot, name, _is_known_method(m) ? _method_names[m] : NULL);
+}
+
+static const char *_reason_known(uint16_t status)
+{
+    switch (status) {
+    case 100: return "Trying";
+    case 180: return "Ringing";
+    case 181: return "Call Is Being Forwarded";
+    case 183: return "Session Progress";
+    case 200: return "OK";
+    case 202: return "Accepted";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 407: return "Proxy Authentication Required";
+    case 408: return "Request Timeout";
+    case 480: return "Temporarily Unavailable";
+    case 481: return "Call/Transaction Does Not Exist";
+    case 486: return "Busy Here";
+    case 487: return "Request Terminated";
+    case 500: return "Server Internal Error";
+    case 503: return "Service Unavailable";
+    case 603: return "Decline";
+    default: return NULL;
+    }
+}
+
+static const char *_ctype_known(ss_slice s)
+{
+    static const char *const types[] = {"application/sdp", "application/pidf+xml",
+                                        "application/dialog-info+xml",
+                                        "application/simple-message-summary", "text/plain",
+                                        "message/sipfrag"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strlen(types[i]) == s.len && memcmp(types[i], s.p, s.len) == 0)
+            return types[i];
+    return NULL;
+}
+
+/* ---- intrusive lists ---- */
+
+static void _list_append(_list *l, _rec *r, int w)
+{
+    r->link[w].prev = l->tail;
+    r->link[w].next = NULL;
+    if (l->tail)
+        l->tail->link[w].next = r;
+    else
+        l->head = r;
+    l->tail = r;
+}
+
+static void _list_remove(_list *l, _rec *r, int w)
+{
+    if (r->link[w].prev)
+        r->link[w].prev->link[w].next = r->link[w].next;
+    else
+        l->head = r->link[w].next;
+    if (r->link[w].next)
+        r->link[w].next->link[w].prev = r->link[w].prev;
+    else
+        l->tail = r->link[w].prev;
+    r->link[w].prev = r->link[w].next = NULL;
+}
+
+static void _act_unlink(cor_ctx *c, _rec *r)
+{
+    if (r->in_act == _IN_ACTIVE)
+        _list_remove(&c->active, r, _LINK_ACT);
+    else if (r->in_act == _IN_LINGER)
+        _list_remove(&c->linger, r, _LINK_ACT);
+    r->in_act = _IN_NONE;
+}
+
+static void _pend_unlink(cor_ctx *c, _rec *r)
+{
+    if (r->in_pend)
+        _list_remove(&c->pend, r, _LINK_PEND);
+    r->in_pend = 0;
+}
+
+/* Puts r at the tail of the list its state calls for: linger once nothing
+ * more is expected (call terminated, every non-INVITE transaction final),
+ * else active (idle timeout). Tail = most recent activity. */
+static void _act_touch(cor_ctx *c, _rec *r)
+{
+    int done = r->pub.kind == COR_KIND_CALL ? r->pub.state == COR_ST_TERMINATED
+                                            : r->pub.state == COR_ST_COMPLETED;
+    _act_unlink(c, r);
+    if (done) {
+        _list_append(&c->linger, r, _LINK_ACT);
+        r->in_act = _IN_LINGER;
+    } else {
+        _list_append(&c->active, r, _LINK_ACT);
+        r->in_act = _IN_ACTIVE;
+    }
+}
+
+/* ---- Call-ID table ---- */
+
+static _rec *_lookup(const cor_ctx *c, uint64_t h, ss_slice cid)
+{
+    for (_rec *r = c->buckets[h & (c->nbuckets - 1)]; r; r = r->hnext) {
+        if (r->hash != h || r->call_id_len != cid.len)
+            continue;
+        size_t n = cid.len < COR_STR_MAX ? cid.len : COR_STR_MAX;
+        if (memcmp(r->pub.call_id, cid.p, n) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static void _table_grow(cor_ctx *c)
+{
+    size_t nb = c->nbuckets * 2;
+    _rec **b = calloc(nb, sizeof *b);
+    if (b == NULL)
+        return; /* longer chains, still correct */
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        _rec *r = c->buckets[i];
+        while (r) {
+            _rec *next = r->hnext;
+            r->hnext = b[r->hash & (nb - 1)];
+            b[r->hash & (nb - 1)] = r;
+            r = next;
+        }
+    }
+    free(c->buckets);
+    c->buckets = b;
+    c->nbuckets = nb;
+}
+
+static void _table_remove(cor_ctx *c, _rec *r)
+{
+    _rec **pp = &c->buckets[r->hash & (c->nbuckets - 1)];
+    while (*pp && *pp != r)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = r->hnext;
+    c->nrec--;
+}
+
+/* ---- outcome ---- */
+
+static const cor_txn *_txn_at(const _rec *r, uint32_t i) { return i == COR_NO_IDX ? NULL : &r->txns[i]; }
+
+/* Fills outcome, final status and the timings from what the record saw.
+ * finishing: the record is being emitted (undecided calls become unanswered
+ * or in_progress). timed_out: its INVITE outlived Timer B. */
+static void _decide(cor_ctx *c, _rec *r, int finishing, int live, _why why)
+{
+    cor_record *p = &r->pub;
+    p->setup_ms = p->pdd_ms = p->duration_ms = -1;
+    if (p->kind != COR_KIND_CALL) {
+        const cor_txn *t = r->last_is_scratch ? &r->scratch : _txn_at(r, r->last_txn);
+        const _txn *x = r->last_is_scratch ? &r->scratch_tx : t ? &r->tx[r->last_txn] : NULL;
+        p->final_status = t ? t->final_status : 0;
+        p->final_reason = t && t->final_status ? x->final_reason : "";
+        if (t == NULL || t->final_status == 0)
+            p->outcome = finishing ? COR_OUT_NO_RESPONSE : COR_OUT_NONE;
+        else
+            p->outcome = t->final_status < 300 ? COR_OUT_SUCCESS : COR_OUT_FAILURE;
+        return;
+    }
+
+    uint32_t di = r->dec_inv != COR_NO_IDX ? r->dec_inv : r->last_inv;
+    const cor_txn *t = _txn_at(r, di);
+    uint16_t fs = t ? t->final_status : 0;
+    p->final_status = fs;
+    p->final_reason = fs ? r->tx[di].final_reason : "";
+    if (fs >= 200 && fs < 300)
+        p->outcome = COR_OUT_ANSWERED;
+    else if (t && r->cancel_seen && r->cancel_cseq == t->cseq)
+        p->outcome = COR_OUT_CANCELLED;
+    else if (fs == 0) {
+        if (!finishing)
+            p->outcome = COR_OUT_NONE;
+        else if (live)
+            p->outcome = COR_OUT_IN_PROGRESS;
+        else if (why == _WHY_TIMER || why == _WHY_IDLE)
+            p->outcome = COR_OUT_UNANSWERED;
+        else {
+            /* end of input or eviction: unanswered once the INVITE is older
+             * than Timer B, else it was still being set up */
+            int64_t start = t ? t->start_us : p->first_us;
+            int64_t age = c->now_us - start;
+            p->outcome = age >= (int64_t)c->cfg.invite_timeout_s * 1000000 ? COR_OUT_UNANSWERED
+                                                                          : COR_OUT_IN_PROGRESS;
+        }
+    } else if (fs == 487)
+        p->outcome = COR_OUT_CANCELLED;
+    else if (fs == 486 || fs == 600)
+        p->outcome = COR_OUT_BUSY;
+    else if (fs < 400)
+        p->outcome = COR_OUT_REDIRECTED;
+    else if (fs >= 500 && fs < 600)
+        p->outcome = COR_OUT_FAILED;
+    else if (fs == 408)
+        p->outcome = COR_OUT_FAILED;
+    else
+        p->outcome = COR_OUT_REJECTED;
+
+    if (r->inv_first_us != COR_UNSET) {
+        if (r->ok_us != COR_UNSET && r->ok_us >= r->inv_first_us)
+            p->setup_ms = (r->ok_us - r->inv_first_us) / 1000;
+        if (r->ring_us != COR_UNSET && r->ring_us >= r->inv_first_us)
+            p->pdd_ms = (r->ring_us - r->inv_first_us) / 1000;
+    }
+    int64_t up = r->ok_us != COR_UNSET ? r->ok_us : r->ack_us;
+    if (up != COR_UNSET && r->bye_us != COR_UNSET && r->bye_us >= up)
+        p->duration_ms = (r->bye_us - up) / 1000;
+}
+
+/* ---- records ---- */
+
+static void _rec_free(_rec *r)
+{
+    cor_arena_free(&r->arena);
+    free(r);
+}
+
+static void _finish(cor_ctx *c, _rec *r, _why why, int live)
+{
+    _act_unlink(c, r);
+    _pend_unlink(c, r);
+    _table_remove(c, r);
+    _decide(c, r, 1, live, why);
+    if (why == _WHY_EVICT) {
+        r->pub.evicted = 1;
+        c->counters[COR_C_EVICTED]++;
+    }
+    if (why == _WHY_FINISH && live)
+        r->pub.at_stop = 1;
+    if (c->sink.record_done)
+        c->sink.record_done(c->sink.user, &r->pub);
+    _rec_free(r);
+}
+
+/* The least recently active record (active or linger list head). */
+static _rec *_oldest(cor_ctx *c)
+{
+    _rec *a = c->active.head, *l = c->linger.head;
+    if (a == NULL)
+        return l;
+    if (l == NULL)
+        return a;
+    return l->pub.last_us < a->pub.last_us ? l : a;
+}
+
+static void _set_ids(_rec *r, const sip_msg *m)
+{
+    cor_arena *a = &r->arena;
+    const char *s;
+    s = cor_arena_strndup(a, m->from.uri.raw.p, m->from.uri.raw.len, COR_STR_MAX);
+    r->pub.from = s ? s : "";
+    s = cor_arena_strndup(a, m->to.uri.raw.p, m->to.uri.raw.len, COR_STR_MAX);
+    r->pub.to = s ? s : "";
+    s = cor_arena_strndup(a, m->from.tag.p, m->from.tag.len, COR_STR_MAX);
+    r->pub.from_tag = s ? s : "";
+}
+
+static void _set_kind(cor_ctx *c, _rec *r, cor_kind k)
+{
+    if (k == COR_KIND_CALL && r->pub.kind != COR_KIND_CALL)
+        c->counters[COR_C_CALLS]++;
+    r->pub.kind = k;
+}
+
+static _rec *_rec_new(cor_ctx *c, const sip_msg *m, uint64_t h, int64_t ts)
+{
+    if (c->cfg.max_records && c->nrec >= c->cfg.max_records) {
+        _rec *old = _oldest(c);
+        if (old)
+            _finish(c, old, _WHY_EVICT, 0);
+    }
+    size_t off = (sizeof(_rec) + 15) & ~(size_t)15;
+    _rec *r = malloc(off + sizeof(cor_arena_chunk) + COR_ARENA_FIRST);
+    if (r == NULL)
+        return NULL;
+    memset(r, 0, sizeof *r);
+    cor_arena_init(&r->arena, (unsigned char *)r + off, sizeof(cor_arena_chunk) + COR_ARENA_FIRST);
+    const char *cid = cor_arena_strndup(&r->arena, m->call_id.p, m->call_id.len, COR_STR_MAX);
+    if (cid == NULL) {
+        _rec_free(r);
+        return NULL;
+    }
+    r->pub.id = ++c->next_id;
+    r->pub.call_id = cid;
+    r->call_id_len = m->call_id.len;
+    r->hash = h;
+    r->pub.kind = COR_KIND_OTHER;
+    _set_kind(c, r, _kind_of(m->is_request ? m->method : m->cseq.method));
+    r->pub.state = COR_ST_TRYING;
+    r->pub.outcome = COR_OUT_NONE;
+    r->pub.to_tag = r->pub.user_agent = r->pub.final_reason = "";
+    _set_ids(r, m);
+    r->ids_from_request = m->is_request != 0;
+    r->pub.first_us = r->pub.last_us = ts;
+    r->pub.setup_ms = r->pub.pdd_ms = r->pub.duration_ms = -1;
+    r->dec_inv = r->last_inv = r->last_txn = COR_NO_IDX;
+    r->inv_first_us = r->ring_us = r->ok_us = r->ack_us = r->bye_us = COR_UNSET;
+
+    size_t bi = h & (c->nbuckets - 1);
+    r->hnext = c->buckets[bi];
+    c->buckets[bi] = r;
+    if (++c->nrec > c->nbuckets)
+        _table_grow(c);
+    c->counters[COR_C_RECORDS]++;
+    cor_distinct_add(&c->distinct, h);
+    return r;
+}
+
+/* ---- transactions ---- */
+
+/* Extra checks for RFC 2543 requests, which have no unique branch
+ * (RFC 3261 §17.2.3): Request-URI, and To tag for non-INVITE / ACK. */
+typedef struct _chk {
+    int on;
+    uint64_t ruri_h;
+    int check_to;
+    uint64_t to_h;
+    int ack;              /* ACK looking for its INVITE: compare with the final's To tag */
+} _chk;
+
+static int _chk_ok(const _txn *x, const cor_txn *t, const _chk *k)
+{
+    if (k == NULL || !k->on || !x->has_request)
+        return 1;
+    if (x->ruri_h != k->ruri_h)
+        return 0;
+    if (k->ack)
+        return t->final_status == 0 || x->final_to_h == k->to_h;
+    if (k->check_to && x->to_h != k->to_h)
+        return 0;
+    return 1;
+}
+
+static uint32_t _txn_find(const _rec *r, uint64_t kh, sip_method method, uint32_t cseq, const _chk *k)
+{
+    if (r->tidx == NULL)
+        return COR_NO_IDX;
+    size_t mask = r->tidx_cap - 1;
+    for (size_t i = (size_t)kh & mask;; i = (i + 1) & mask) {
+        uint32_t v = r->tidx[i];
+        if (v == 0)
+            return COR_NO_IDX;
+        const _txn *x = &r->tx[v - 1];
+        const cor_txn *t = &r->txns[v - 1];
+        if (x->kh == kh && t->method == (uint8_t)method && t->cseq == cseq && _chk_ok(x, t, k))
+            return v - 1;
+    }
+}
+
+static void _tidx_put(uint32_t *tidx, size_t cap, uint64_t kh, uint32_t v)
+{
+    size_t mask = cap - 1;
+    for (size_t i = (size_t)kh & mask;; i = (i + 1) & mask)
+        if (tidx[i] == 0) {
+            tidx[i] = v;
+            return;
+        }
+}
+
+/* Makes room for one more transaction. Returns 0, or -1 at the cap or on
+ * ENOMEM (the caller then uses the scratch transaction). */
+static int _txn_reserve(cor_ctx *c, _rec *r)
+{
+    size_t n = r->pub.ntxns;
+    if (n >= c->txn_cap)
+        return -1;
+    if (n == r->txns_cap) {
+        size_t nc = r->txns_cap ? r->txns_cap * 2 : 2;
+        cor_txn *t = cor_arena_grow(&r->arena, r->txns, n * sizeof *t, nc * sizeof *t, 8);
+        if (t == NULL)
+            return -1;
+        r->txns = t;
+        _txn *x = cor_arena_grow(&r->arena, r->tx, n * sizeof *x, nc * sizeof *x, 8);
+        if (x == NULL)
+            return -1; /* txns grew; harmless, cap stays */
+        r->tx = x;
+        r->txns_cap = nc;
+        r->pub.txns = r->txns;
+    }
+    if ((n + 1) * 2 > r->tidx_cap) {
+        size_t nc = r->tidx_cap ? r->tidx_cap * 2 : 8;
+        uint32_t *ti = cor_arena_alloc(&r->arena, nc * sizeof *ti, 4);
+        if (ti == NULL)
+            return -1;
+        memset(ti, 0, nc * sizeof *ti);
+        for (size_t i = 0; i < n; i++)
+            _tidx_put(ti, nc, r->tx[i].kh, (uint32_t)i + 1);
+        r->tidx = ti;
+        r->tidx_cap = nc;
+    }
+    return 0;
+}
+
+/* New transaction; *ti gets its index, or COR_NO_IDX for the scratch one. */
+static cor_txn *_txn_new(cor_ctx *c, _rec *r, uint64_t kh, sip_method method, ss_slice mname,
+                         uint32_t cseq, int rfc2543, int64_t ts, uint32_t *ti)
+{
+    cor_txn *t;
+    _txn *x;
+    if (_txn_reserve(c, r) == 0) {
+        *ti = (uint32_t)r->pub.ntxns;
+        t = &r->txns[*ti];
+        x = &r->tx[*ti];
+        r->pub.ntxns++;
+        _tidx_put(r->tidx, r->tidx_cap, kh, *ti + 1);
+    } else {
+        /* beyond the cap: state is tracked for this message only */
+        *ti = COR_NO_IDX;
+        t = &r->scratch;
+        x = &r->scratch_tx;
+        if (x->open)
+            r->open--;
+        if (x->timer && --r->timer_open == 0)
+            _pend_unlink(c, r);
+        r->scratch_used = 1;
+    }
+    c->counters[COR_C_TRANSACTIONS]++;
+    memset(t, 0, sizeof *t);
+    memset(x, 0, sizeof *x);
+    t->method = (uint8_t)method;
+    /* the scratch transaction is never shown: copy nothing for it, so a
+     * record past its cap stops growing */
+    t->method_name = *ti == COR_NO_IDX ? "" : _method_str(c, r, 0, method, mname);
+    t->cseq = cseq;
+    t->start_us = ts;
+    t->rfc2543 = (uint8_t)rfc2543;
+    x->kh = kh;
+    x->final_reason = "";
+    return t;
+}
+
+/* Keeps rec->open / rec->timer_open and the timer list in step with one
+ * transaction. A timer runs for a request awaiting its final response, as
+ * Timer B/F do (RFC 3261 §17.1.1.2, §17.1.2.2): in a call only for the
+ * initial INVITE until a provisional arrives, and for BYE, so a call is
+ * not cut while it rings or while in-dialog requests go unanswered. */
+static void _txn_sync(cor_ctx *c, _rec *r, cor_txn *t, _txn *x)
+{
+    uint8_t open = t->method != SIP_M_ACK && t->final_status == 0;
+    uint8_t timer = 0;
+    if (open && x->has_request) {
+        if (r->pub.kind != COR_KIND_CALL)
+            timer = 1;
+        else if (t->method == SIP_M_INVITE)
+            timer = x->initial && !x->got_prov;
+        else
+            timer = t->method == SIP_M_BYE;
+    }
+    if (open != x->open) {
+        r->open += open ? 1u : (uint32_t)-1;
+        x->open = open;
+    }
+    if (timer != x->timer) {
+        x->timer = timer;
+        if (timer) {
+            r->timer_open++;
+            r->pend_us = t->start_us;
+            _pend_unlink(c, r);
+            _list_append(&c->pend, r, _LINK_PEND);
+            r->in_pend = 1;
+        } else if (--r->timer_open == 0) {
+            _pend_unlink(c, r);
+        }
+    }
+}
+
+/* Seen-before test for retransmissions: 1 if fp was already in the set,
+ * else adds it (while under the cap) and returns 0. */
+static int _fp_seen(cor_ctx *c, _rec *r, uint64_t fp)
+{
+    if (fp == 0)
+        fp = 1;
+    if (r->fp != NULL) {
+        size_t mask = r->fp_cap - 1;
+        for (size_t i = (size_t)fp & mask;; i = (i + 1) & mask) {
+            if (r->fp[i] == fp)
+                return 1;
+            if (r->fp[i] == 0)
+                break;
+        }
+    }
+    if (r->fp_n >= c->txn_cap * 4u)
+        return 0; /* bounded: later messages are not remembered */
+    if ((r->fp_n + 1) * 2 > r->fp_cap) {
+        size_t nc = r->fp_cap ? r->fp_cap * 2 : 8;
+        uint64_t *f = cor_arena_alloc(&r->arena, nc * sizeof *f, 8);
+        if (f == NULL)
+            return 0;
+        memset(f, 0, nc * sizeof *f);
+        for (size_t i = 0; i < r->fp_cap; i++)
+            if (r->fp[i]) {
+                size_t mask = nc - 1;
+                size_t j = (size_t)r->fp[i] & mask;
+                while (f[j])
+                    j = (j + 1) & mask;
+                f[j] = r->fp[i];
+            }
+        r->fp = f;
+        r->fp_cap = nc;
+    }
+    size_t mask = r->fp_cap - 1;
+    size_t i = (size_t)fp & mask;
+    while (r->fp[i])
+        i = (i + 1) & mask;
+    r->fp[i] = fp;
+    r->fp_n++;
+    return 0;
+}
+
+/* ---- dialogs ---- */
+
+/* The dialog with these tags (either direction: in-dialog requests from
+ * the callee swap From and To), created when create is set. */
+static _dialog *_dialog_get(cor_ctx *c, _rec *r, uint64_t from_h, uint64_t to_h, ss_slice to_tag,
+                            int create)
+{
+    for (size_t i = 0; i < r->ndlg; i++) {
+        _dialog *d = &r->dlg[i];
+        if ((d->a_h == from_h && d->b_h == to_h) || (d->a_h == to_h && d->b_h == from_h))
+            return d;
+    }
+    if (!create || r->ndlg >= COR_MAX_DIALOGS)
+        return NULL;
+    if (r->ndlg == r->dlg_cap) {
+        size_t nc = r->dlg_cap ? r->dlg_cap * 2 : 2;
+        _dialog *d = cor_arena_grow(&r->arena, r->dlg, r->ndlg * sizeof *d, nc * sizeof *d, 8);
+        if (d == NULL)
+            return NULL;
+        r->dlg = d;
+        r->dlg_cap = nc;
+    }
+    _dialog *d = &r->dlg[r->ndlg++];
+    d->a_h = from_h;
+    d->b_h = to_h;
+    d->to_tag = _str(c, r, 0, to_tag, NULL);
+    d->confirmed = 0;
+    r->pub.dialogs++;
+    c->counters[COR_C_DIALOGS]++;
+    if (r->pub.to_tag[0] == '\0')
+        r->pub.to_tag = d->to_tag;
+    return d;
+}
+
+static void _dialog_confirm(_rec *r, _dialog *d)
+{
+    if (d == NULL)
+        return;
+    d->confirmed = 1;
+    if (!r->to_tag_confirmed) {
+        r->to_tag_confirmed = 1;
+        r->pub.to_tag = d->to_tag;
+    }
+}
+
+/* ---- one message ---- */
+
+/* Request or response inside its record: finds or creates the transaction,
+ * tells retransmissions, moves transaction, dialog and call state. Returns
+ * the transaction index (COR_NO_IDX if none kept); *retrans is set. */
+static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_payload *pl, int *retrans)
+{
+    int64_t ts = pl->ts_us;
+    int req = m->is_request != 0;
+    sip_method method = req ? m->method : m->cseq.method;
+    ss_slice mname = req ? m->method_name : m->cseq.method_name;
+    uint32_t cseq = m->cseq.seq;
+    int rfc3261 = _branch_is_rfc3261(m->via.branch);
+    uint64_t to_h = _h(m->to.tag, 0x746f);
+    uint64_t from_h = _h(m->from.tag, 0x746f);
+    int has_to_tag = !ss_slice_empty(m->to.tag);
+
+    /* RFC 3261: branch + sent-by. RFC 2543: From tag + sent-by (+ Call-ID,
+     * implied by the record, and CSeq, in the key below). */
+    uint64_t base = rfc3261 ? _h(m->via.branch, 1) ^ cor_mix64(_h(m->via.sent_by, 2))
+                            : _h(m->via.sent_by, 3) ^ cor_mix64(from_h + 0x2543);
+    _chk k = {0};
+    if (!rfc3261 && req) {
+        k.on = 1;
+        k.ruri_h = _h(m->ruri, 4);
+        k.to_h = to_h;
+        k.check_to = method != SIP_M_INVITE;
+    }
+
+    uint32_t ti = COR_NO_IDX;
+    int created = 0;
+    if (req && method == SIP_M_ACK) {
+        /* ACK for a non-2xx final shares the INVITE's transaction (§17.1.1.3);
+         * ACK for a 2xx has a new branch and stands alone (§13.2.2.4) */
+        _chk ka = k;
+        ka.ack = 1;
+        ti = _txn_find(r, _txn_key(base, SIP_M_INVITE, cseq), SIP_M_INVITE, cseq, &ka);
+        if (ti != COR_NO_IDX && r->txns[ti].final_status >= 200 && r->txns[ti].final_status < 300)
+            ti = COR_NO_IDX;
+    }
+    uint64_t kh = _txn_key(base, _method_key(method, mname), cseq);
+    if (ti == COR_NO_IDX)
+        ti = _txn_find(r, kh, method, cseq, req ? &k : NULL);
+    cor_txn *t;
+    _txn *x;
+    if (ti != COR_NO_IDX) {
+        t = &r->txns[ti];
+        x = &r->tx[ti];
+    } else if (r->scratch_used && r->scratch_tx.kh == kh && r->scratch.method == (uint8_t)method &&
+               r->scratch.cseq == cseq) {
+        t = &r->scratch; /* past the cap, but the same transaction as the last message */
+        x = &r->scratch_tx;
+    } else {
+        t = _txn_new(c, r, kh, method, mname, cseq, !rfc3261, ts, &ti);
+        x = ti == COR_NO_IDX ? &r->scratch_tx : &r->tx[ti];
+        created = 1;
+        /* past the cap a response may belong to a request that was never
+         * indexed: only count it when the record still indexes everything */
+        if (!req && ti != COR_NO_IDX)
+            c->counters[COR_C_ORPHAN_RESPONSES]++;
+    }
+
+    /* Same transaction, same message (method or status + To tag, CSeq,
+     * body length), same src -> dst: a retransmission (§17.1.1.2,
+     * §17.2.1). The body length keeps a 183 re-sent with new SDP apart. */
+    *retrans = 0;
+    if (ti != COR_NO_IDX) {
+        uint64_t fp = (uint64_t)ti * 0x9e3779b97f4a7c15ULL;
+        fp ^= (req ? (uint64_t)method + 1 : 0x10000 + (uint64_t)m->status) * 0xbf58476d1ce4e5b9ULL;
+        fp ^= (uint64_t)cseq * 0x94d049bb133111ebULL;
+        fp ^= req ? 0 : to_h;
+        fp ^= _addr_h(&pl->src, 5) ^ cor_mix64(_addr_h(&pl->dst, 6));
+        fp ^= (uint64_t)m->body.len << 40;
+        int seen = _fp_seen(c, r, cor_mix64(fp));
+        *retrans = seen && !created;
+    }
+    if (*retrans) {
+        t->retransmissions++;
+        r->pub.retransmissions++;
+        c->counters[COR_C_RETRANSMISSIONS]++;
+    }
+
+    if (req) {
+        t->requests++;
+        if (*retrans)
+            return ti;
+        if (method == SIP_M_INVITE && r->pub.kind != COR_KIND_CALL) {
+            _set_kind(c, r, COR_KIND_CALL); /* e.g. an INVITE after an OPTIONS probe */
+            r->pub.state = COR_ST_TRYING;   /* from here on, call states */
+        }
+        if (!r->ids_from_request) {
+            _set_ids(r, m);
+            r->ids_from_request = 1;
+        }
+        int joined = t->method != (uint8_t)method; /* ACK inside the INVITE transaction */
+        if (!x->has_request && !joined) {
+            x->has_request = 1;
+            t->start_us = ts;
+            x->ruri_h = k.ruri_h;
+            x->to_h = to_h;
+        }
+        switch (method) {
+        case SIP_M_INVITE:
+            if (ti == COR_NO_IDX)
+                break;
+            r->last_inv = ti;
+            if (!has_to_tag && created) {
+                x->initial = 1;
+                r->dec_inv = ti;
+                if (r->inv_first_us == COR_UNSET)
+                    r->inv_first_us = ts;
+                if (r->pub.state == COR_ST_TERMINATED && !r->bye_answered)
+                    r->pub.state = COR_ST_TRYING; /* new attempt, e.g. after a 401/407 */
+            }
+            break;
+        case SIP_M_ACK:
+            if (!joined && r->ack_us == COR_UNSET)
+                r->ack_us = ts;
+            break;
+        case SIP_M_CANCEL:
+            r->cancel_seen = 1;
+            r->cancel_cseq = cseq;
+            break;
+        case SIP_M_BYE:
+            if (r->bye_us == COR_UNSET)
+                r->bye_us = ts;
+            break;
+        default:
+            break;
+        }
+        if (method != SIP_M_ACK && created) {
+            r->last_is_scratch = ti == COR_NO_IDX;
+            if (ti != COR_NO_IDX)
+                r->last_txn = ti;
+        }
+        _txn_sync(c, r, t, x);
+        return ti;
+    }
+
+    /* response */
+    uint16_t st = m->status;
+    t->responses++;
+    if (*retrans)
+        return ti;
+    if (method != SIP_M_ACK && created) {
+        r->last_is_scratch = ti == COR_NO_IDX;
+        if (ti != COR_NO_IDX)
+            r->last_txn = ti;
+    }
+    if (st / 100 >= t->last_status / 100)
+        t->last_status = st;
+    if (st < 200) {
+        if (!x->got_prov)
+            t->first_prov_us = ts;
+        x->got_prov = 1;
+    } else if (t->final_status == 0 || (st < 300 && (t->final_status < 200 || t->final_status >= 300))) {
+        /* first final, or a 2xx from another fork after a non-2xx */
+        t->final_status = st;
+        t->final_us = ts;
+        x->final_to_h = to_h;
+        /* the scratch transaction copies nothing (bounded record); its
+         * reason is shown only when interned */
+        const char *known = _reason_known(st);
+        if (ti != COR_NO_IDX)
+            x->final_reason = _str(c, r, 0, m->reason, known);
+        else
+            x->final_reason = known && ss_slice_ieq_str(m->reason, known) ? known : "";
+    }
+    if ((st == 401 || st == 407) && m->challenge.scheme != SIP_AUTH_NONE)
+        t->auth_scheme = (uint8_t)m->challenge.scheme;
+
+    if (method == SIP_M_INVITE && ti != COR_NO_IDX) {
+        if (r->last_inv == COR_NO_IDX)
+            r->last_inv = ti;
+        if (!x->has_request && r->dec_inv == COR_NO_IDX) {
+            /* request not captured: the first INVITE seen decides the call */
+            x->initial = 1;
+            r->dec_inv = ti;
+        }
+        if (x->initial) {
+            if (st > 100 && st < 200 && has_to_tag) {
+                _dialog_get(c, r, from_h, to_h, m->to.tag, 1);
+                if (r->pub.state == COR_ST_TRYING)
+                    r->pub.state = COR_ST_EARLY;
+            }
+            if (st >= 180 && st < 190 && r->ring_us == COR_UNSET)
+                r->ring_us = ts;
+            if (st >= 200 && st < 300) {
+                if (r->ok_us == COR_UNSET)
+                    r->ok_us = ts;
+                if (has_to_tag)
+                    _dialog_confirm(r, _dialog_get(c, r, from_h, to_h, m->to.tag, 1));
+                if (!r->bye_answered)
+                    r->pub.state = COR_ST_CONFIRMED;
+            } else if (st >= 300 && ti == r->dec_inv &&
+                       (r->pub.state == COR_ST_TRYING || r->pub.state == COR_ST_EARLY)) {
+                r->pub.state = COR_ST_TERMINATED;
+            }
+        } else if (st >= 200 && st < 300 && has_to_tag) {
+            /* re-INVITE: the dialog exists even if its start was not captured */
+            _dialog_confirm(r, _dialog_get(c, r, from_h, to_h, m->to.tag, 1));
+            if (r->pub.state == COR_ST_TRYING || r->pub.state == COR_ST_EARLY)
+                r->pub.state = COR_ST_CONFIRMED;
+        }
+    } else if (method == SIP_M_BYE && st >= 200) {
+        r->pub.state = COR_ST_TERMINATED;
+        r->bye_answered = 1;
+    } else if ((method == SIP_M_SUBSCRIBE || method == SIP_M_REFER) && st >= 200 && st < 300 &&
+               has_to_tag) {
+        _dialog_confirm(r, _dialog_get(c, r, from_h, to_h, m->to.tag, 1)); /* RFC 6665, 3515 */
+    }
+    _txn_sync(c, r, t, x);
+    return ti;
+}
+
+static void _msg_fill(cor_msg *cm, const sip_msg *m, const dec_payload *pl)
+{
+    memset(cm, 0, sizeof *cm);
+    cm->ts_us = pl->ts_us;
+    cm->frame_no = pl->frame_no;
+    cm->input = pl->input;
+    cm->src = pl->src;
+    cm->dst = pl->dst;
+    cm->transport = (uint8_t)pl->transport;
+    cm->is_request = m->is_request != 0;
+    cm->method = (uint8_t)(m->is_request ? m->method : m->cseq.method);
+    cm->status = m->is_request ? 0 : m->status;
+    cm->cseq = m->cseq.seq;
+    cm->defects = m->defects;
+    cm->body_len = (uint32_t)(m->body.len > UINT32_MAX ? UINT32_MAX : m->body.len);
+    cm->txn = COR_TXN_NONE;
+}
+
+/* Strings of a message: into the record's arena when it keeps the message
+ * (r != NULL), else into the context's scratch slots. */
+static void _msg_strings(cor_ctx *c, _rec *r, cor_msg *cm, const sip_msg *m)
+{
+    if (m->is_request)
+        cm->method_name = _method_str(c, r, 0, m->method, m->method_name);
+    else
+        cm->method_name = _method_str(c, r, 0, m->cseq.method, m->cseq.method_name);
+    cm->reason = m->is_request ? "" : _str(c, r, 1, m->reason, _reason_known(m->status));
+    cm->content_type = _str(c, r, 2, m->content_type, _ctype_known(m->content_type));
+}
+
+/* Appends the message to the record, or counts it as not kept. Returns the
+ * stored copy, or NULL. */
+static cor_msg *_rec_keep(cor_ctx *c, _rec *r, const cor_msg *cm)
+{
+    size_t n = r->pub.nmsgs;
+    if (n >= c->cfg.max_msgs_per_record)
+        return NULL;
+    if (n == r->msgs_cap) {
+        size_t nc = r->msgs_cap ? r->msgs_cap * 2 : 4;
+        if (nc > c->cfg.max_msgs_per_record)
+            nc = c->cfg.max_msgs_per_record;
+        cor_msg *a = cor_arena_grow(&r->arena, r->msgs, n * sizeof *a, nc * sizeof *a, 8);
+        if (a == NULL)
+            return NULL;
+        r->msgs = a;
+        r->msgs_cap = nc;
+        r->pub.msgs = a;
+    }
+    r->msgs[n] = *cm;
+    r->pub.nmsgs = n + 1;
+    return &r->msgs[n];
+}
+
+void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
+{
+    int64_t ts = pl->ts_us;
+    if (ts > c->now_us)
+        c->now_us = ts;
+    c->counters[COR_C_MESSAGES]++;
+    c->counters[m->is_request ? COR_C_REQUESTS : COR_C_RESPONSES]++;
+
+    cor_msg cm;
+    _msg_fill(&cm, m, pl);
+    _rec *r = NULL;
+    if (!ss_slice_empty(m->call_id)) {
+        uint64_t h = cor_hash(m->call_id.p, m->call_id.len, 0x63616c6c);
+        r = _lookup(c, h, m->call_id);
+        if (r == NULL)
+            r = _rec_new(c, m, h, ts);
+    }
+    if (r == NULL) {
+        /* no Call-ID (or no memory for a record): nothing to group it with */
+        c->counters[COR_C_UNCORRELATED]++;
+        _msg_strings(c, NULL, &cm, m);
+        if (c->sink.message)
+            c->sink.message(c->sink.user, &cm, NULL);
+        return;
+    }
+
+    if (ts < r->pub.first_us)
+        r->pub.first_us = ts;
+    if (ts > r->pub.last_us)
+        r->pub.last_us = ts;
+    if (r->pub.user_agent[0] == '\0' && !ss_slice_empty(m->user_agent))
+        r->pub.user_agent = _str(c, r, 0, m->user_agent, NULL);
+
+    int retrans = 0;
+    cm.txn = _rec_update(c, r, m, pl, &retrans);
+    cm.retransmission = (uint8_t)retrans;
+    if (r->pub.kind != COR_KIND_CALL)
+        r->pub.state = r->open == 0 ? COR_ST_COMPLETED : COR_ST_TRYING;
+    _decide(c, r, 0, 0, _WHY_FINISH);
+    _act_touch(c, r);
+
+    const cor_msg *out = &cm;
+    int keep = r->pub.nmsgs < c->cfg.max_msgs_per_record;
+    _msg_strings(c, keep ? r : NULL, &cm, m);
+    cor_msg *kept = keep ? _rec_keep(c, r, &cm) : NULL;
+    if (kept != NULL) {
+        out = kept;
+    } else {
+        r->pub.msgs_dropped++;
+        c->counters[COR_C_MSGS_DROPPED]++;
+    }
+    if (c->sink.message)
+        c->sink.message(c->sink.user, out, &r->pub);
+}
+
+/* ---- time ---- */
+
+/* Deadline of the head of each list; INT64_MAX when empty. */
+static int64_t _due(const cor_ctx *c, int which, _rec **out)
+{
+    _rec *r;
+    int64_t d;
+    if (which == 0) {
+        r = c->active.head;
+        d = r ? r->pub.last_us + (int64_t)c->cfg.idle_timeout_s * 1000000 : INT64_MAX;
+    } else if (which == 1) {
+        r = c->linger.head;
+        d = r ? r->pub.last_us + (int64_t)c->cfg.linger_s * 1000000 : INT64_MAX;
+    } else {
+        r = c->pend.head;
+        d = r ? r->pend_us + (int64_t)c->cfg.invite_timeout_s * 1000000 : INT64_MAX;
+    }
+    *out = r;
+    return d;
+}
+
+void cor_advance(cor_ctx *c, int64_t now_us)
+{
+    if (now_us > c->now_us)
+        c->now_us = now_us;
+    for (;;) {
+        /* earliest deadline first, so records come out in finishing order */
+        _rec *best = NULL, *r;
+        int64_t bd = INT64_MAX;
+        int bw = 0;
+        for (int w = 0; w < 3; w++) {
+            int64_t d = _due(c, w, &r);
+            if (r && d < bd) {
+                bd = d;
+                best = r;
+                bw = w;
+            }
+        }
+        if (best == NULL || bd > now_us)
+            return;
+        _finish(c, best, bw == 0 ? _WHY_IDLE : bw == 1 ? _WHY_LINGER : _WHY_TIMER, 0);
+    }
+}
+
+static int _cmp_first(const void *a, const void *b)
+{
+    const _rec *x = *(const _rec *const *)a, *y = *(const _rec *const *)b;
+    if (x->pub.first_us != y->pub.first_us)
+        return x->pub.first_us < y->pub.first_us ? -1 : 1;
+    return x->pub.id < y->pub.id ? -1 : x->pub.id > y->pub.id;
+}
+
+void cor_finish(cor_ctx *c, int live)
+{
+    if (c->nrec == 0)
+        return;
+    _rec **all = malloc(c->nrec * sizeof *all);
+    size_t n = 0;
+    if (all == NULL) {
+        /* no memory to sort: emit in activity order rather than lose them */
+        _rec *r;
+        while ((r = _oldest(c)) != NULL)
+            _finish(c, r, _WHY_FINISH, live);
+        return;
+    }
+    for (_rec *r = c->active.head; r; r = r->link[_LINK_ACT].next)
+        all[n++] = r;
+    for (_rec *r = c->linger.head; r; r = r->link[_LINK_ACT].next)
+        all[n++] = r;
+    qsort(all, n, sizeof *all, _cmp_first);
+    for (size_t i = 0; i < n; i++)
+        _finish(c, all[i], _WHY_FINISH, live);
+    free(all);
+}
+
+/* ---- lifecycle ---- */
+
+int cor_create(cor_ctx **out, const cor_config *cfg, const cor_sink *sink)
+{
+    *out = NULL;
+    cor_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return ENOMEM;
+    if (cfg)
+        c->cfg = *cfg;
+    else
+        cor_config_default(&c->cfg);
+    if (sink)
+        c->sink = *sink;
+    c->txn_cap = c->cfg.max_msgs_per_record > COR_TXN_FLOOR ? c->cfg.max_msgs_per_record : COR_TXN_FLOOR;
+    c->nbuckets = COR_BUCKETS_INITIAL;
+    c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
+    if (c->buckets == NULL || cor_distinct_init(&c->distinct) != 0) {
+        cor_destroy(c);
+        return ENOMEM;
+    }
+    *out = c;
+    return 0;
+}
+
+const uint64_t *cor_counters(const cor_ctx *c) { return c->counters; }
+
+uint64_t cor_distinct_call_ids(const cor_ctx *c, int *exact)
+{
+    return cor_distinct_count(&c->distinct, exact);
+}
+
+void cor_destroy(cor_ctx *c)
+{
+    if (c == NULL)
+        return;
+    if (c->buckets) {
+        for (size_t i = 0; i < c->nbuckets; i++) {
+            _rec *r = c->buckets[i];
+            while (r) {
+                _rec *next = r->hnext;
+                _rec_free(r);
+                r = next;
+            }
+        }
+        free(c->buckets);
+    }
+    cor_distinct_free(&c->distinct);
+    free(c);
+}
