@@ -37,7 +37,7 @@ typedef struct pipeline {
     uint64_t frames;
     uint64_t sip_errors[SIP_E__COUNT];
     uint64_t sip_defects[SIP_DEF__COUNT];
-    uint64_t not_sip, not_sip_on_port;
+    uint64_t not_sip, not_sip_on_port, keepalives;
     int64_t first_us, last_us, advanced_us;
 } pipeline;
 
@@ -66,6 +66,18 @@ static void _sink_record(void *user, const cor_record *rec)
     rep_record(((pipeline *)user)->rep, rec);
 }
 
+/* NAT keep-alives: CRLF (RFC 5626 §4.4.1) or, from many phones, a few
+ * spaces. Counted as such, not as garbage. */
+static int _is_keepalive(const uint8_t *d, size_t len)
+{
+    if (len == 0 || len > 64)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (d[i] != '\r' && d[i] != '\n' && d[i] != ' ' && d[i] != '\t')
+            return 0;
+    return 1;
+}
+
 /* One transport payload holds one SIP message: a TCP/WebSocket payload is
  * exactly one framed message, and in a datagram the bytes after the first
  * message's Content-Length are not a message (RFC 3261 §18.3, RFC 4475
@@ -75,6 +87,10 @@ static void _on_payload(void *user, const dec_payload *pl)
     pipeline *p = user;
     int stream = pl->transport == DEC_TP_TCP || pl->transport == DEC_TP_WS;
     size_t used = 0;
+    if (_is_keepalive(pl->data.p, pl->data.len)) {
+        p->keepalives++;
+        return;
+    }
     sip_result r = sip_parse(&p->msg, pl->data.p, pl->data.len, stream, &used);
     if (r == SIP_OK) {
         for (int b = 0; b < SIP_DEF__COUNT; b++)
@@ -251,6 +267,7 @@ static void _run_info(const pipeline *p, const cap_set *cap, const char *const *
     info->sip_errors = p->sip_errors;
     info->sip_not_sip = p->not_sip;
     info->sip_not_sip_on_port = p->not_sip_on_port;
+    info->sip_keepalives = p->keepalives;
     info->sip_defects = p->sip_defects;
     info->cor = cor_counters(p->cor);
     info->first_us = p->first_us;

@@ -76,6 +76,7 @@ typedef struct rep_run_info {
     const uint64_t *sip_errors;/* SIP_E__COUNT: malformed by reason */
     uint64_t sip_not_sip;      /* payloads that were not SIP */
     uint64_t sip_not_sip_on_port; /* ... of them on a SIP port (garbage on 5060) */
+    uint64_t sip_keepalives;   /* whitespace-only datagrams (NAT keep-alives) */
     const uint64_t *sip_defects; /* SIP_DEF__COUNT: messages per defect */
     const uint64_t *cor;       /* COR_C__COUNT */
     uint64_t call_ids;

@@ -279,6 +279,7 @@ json_object *rep_json_anomalies(const rep_run_info *info)
                                    json_object_new_int64((int64_t)info->sip_errors[e]));
     json_object_object_add(o, "malformed", mal);
     json_object_object_add(o, "not_sip_payloads", json_object_new_int64((int64_t)info->sip_not_sip));
+    json_object_object_add(o, "keepalives", json_object_new_int64((int64_t)info->sip_keepalives));
     json_object_object_add(o, "not_sip_on_sip_port",
                            json_object_new_int64((int64_t)info->sip_not_sip_on_port));
     json_object *def = json_object_new_object();

@@ -50,8 +50,10 @@ int64_t rep_hist_percentile(const rep_hist *h, double p)
     for (int b = 0; b < REP_HIST_BUCKETS; b++) {
         seen += h->bucket[b];
         if (seen >= rank) {
-            int64_t v = _hist_value(b);
-            /* the bucket's value can fall outside the observed range */
+            if (seen == h->n)
+                return h->max; /* the last bucket holds the maximum exactly */
+            /* middle of the bucket: within 0.5 % above 1 s, exact below */
+            int64_t v = b < 1000 ? b : (_hist_value(b) + _hist_value(b + 1)) / 2;
             return v < h->min ? h->min : v > h->max ? h->max : v;
         }
     }
@@ -221,24 +223,24 @@ void rep_stats_print(FILE *out, const rep_stats *s, const rep_run_info *info)
         _print_ms(out, "duration", &s->duration_ms);
     }
 
-    fprintf(out, "\nRequests                        packets  retrans\n");
+    fprintf(out, "\nRequests                                  packets  retrans\n");
     for (size_t i = 0; i < REP_METHOD_SLOTS; i++)
         if (s->req[i])
-            fprintf(out, "  %-28s %9llu %8llu\n", rep_stats_method_name(s, i),
+            fprintf(out, "  %-38s %9llu %8llu\n", rep_stats_method_name(s, i),
                     (unsigned long long)s->req[i], (unsigned long long)s->req_retrans[i]);
     if (s->requests == 0)
         fprintf(out, "  (none)\n");
 
-    fprintf(out, "\nResponses                       packets  retrans\n");
+    fprintf(out, "\nResponses                                 packets  retrans\n");
     for (int c = 1; c <= 6; c++) {
         if (s->cls[c] == 0)
             continue;
-        fprintf(out, "  %dxx %-24s %9llu\n", c, _class_name[c], (unsigned long long)s->cls[c]);
+        fprintf(out, "  %dxx %-34s %9llu\n", c, _class_name[c], (unsigned long long)s->cls[c]);
         for (int code = c * 100; code < c * 100 + 100; code++) {
             if (s->resp[code] == 0)
                 continue;
             const char *phrase = sip_reason_phrase(code);
-            fprintf(out, "    %d %-22.22s %9llu %8llu\n", code, phrase ? phrase : "",
+            fprintf(out, "    %d %-32.32s %9llu %8llu\n", code, phrase ? phrase : "",
                     (unsigned long long)s->resp[code], (unsigned long long)s->resp_retrans[code]);
         }
     }
@@ -335,6 +337,9 @@ void rep_stats_print(FILE *out, const rep_stats *s, const rep_run_info *info)
                 (unsigned long long)info->pcap_ifdrop);
     if (!any && !info->live)
         fprintf(out, "  none\n");
+    if (info->sip_keepalives)
+        fprintf(out, "(keep-alives: %llu whitespace-only datagrams, not counted as SIP)\n",
+                (unsigned long long)info->sip_keepalives);
 }
 
 /* The layout of `tshark -q -z sip,stat` (Wireshark 4.0), for users who diff
