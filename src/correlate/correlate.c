@@ -12,13 +12,16 @@
 #include "cor_int.h"
 
 #define COR_STR_MAX 1024u          /* longest copy of a wire string */
-#define COR_ARENA_FIRST 1024u      /* arena bytes allocated with the record: a REGISTER or
-                                    * OPTIONS exchange fits, a call takes one more chunk */
+/* Arena bytes allocated with the record, sized so that a typical flow
+ * needs no other malloc: a 7-message call with 3 transactions, a
+ * 4-message REGISTER challenge exchange. */
+#define COR_ARENA_FIRST_CALL 2048u
+#define COR_ARENA_FIRST_OTHER 1024u
 #define COR_TXN_FLOOR 64u          /* transactions kept even with a tiny message cap */
 #define COR_MAX_DIALOGS 16u        /* tag pairs remembered per record */
 #define COR_NO_IDX UINT32_MAX
 #define COR_UNSET INT64_MIN      /* a time not seen yet (0 is a valid capture time) */
-#define COR_BUCKETS_INITIAL 1024u
+#define COR_SLOTS_INITIAL 2048u
 
 /* ---- private structures ---- */
 
@@ -63,7 +66,6 @@ typedef enum _why {
 
 typedef struct _rec {
     cor_record pub;          /* first: the sink sees &pub */
-    struct _rec *hnext;      /* Call-ID hash chain */
     _link link[2];           /* activity list (active or linger), timer list */
     uint8_t in_act;          /* _IN_* */
     uint8_t in_pend;
@@ -88,8 +90,8 @@ typedef struct _rec {
     size_t fp_cap, fp_n;
     _dialog *dlg;
     size_t ndlg, dlg_cap;
-    cor_txn scratch;         /* a transaction beyond the per-record cap */
-    _txn scratch_tx;
+    cor_txn *scratch;        /* a transaction beyond the per-record cap (allocated then) */
+    _txn *scratch_tx;
 
     uint32_t dec_inv;        /* the deciding INVITE: latest initial one */
     uint32_t last_inv;       /* latest INVITE of any kind (mid-call captures) */
@@ -100,11 +102,18 @@ typedef struct _rec {
     int64_t inv_first_us, ring_us, ok_us, ack_us, bye_us; /* COR_UNSET until seen */
 } _rec;
 
+/* Call-ID table slot: the hash sits next to the pointer so that probing
+ * past other Call-IDs does not touch their records (a cache miss each). */
+typedef struct _slot {
+    uint64_t hash;
+    _rec *r; /* NULL = empty */
+} _slot;
+
 struct cor_ctx {
     cor_config cfg;
     cor_sink sink;
-    _rec **buckets;
-    size_t nbuckets, nrec;
+    _slot *slots;            /* open addressing, linear probing, load <= 1/2 */
+    size_t nslots, nrec;
     _list active, linger, pend;
     uint64_t next_id;
     int64_t now_us;
@@ -198,12 +207,12 @@ static inline uint64_t _h(ss_slice s, uint64_t seed)
 
 static uint64_t _addr_h(const ss_addr *a, uint64_t seed)
 {
-    uint8_t key[19];
-    key[0] = a->family;
-    memcpy(key + 1, a->ip, 16);
-    key[17] = (uint8_t)(a->port >> 8);
-    key[18] = (uint8_t)a->port;
-    return cor_hash(key, sizeof key, seed);
+    uint64_t lo, hi;
+    memcpy(&lo, a->ip, 8);
+    memcpy(&hi, a->ip + 8, 8);
+    uint64_t h = cor_mix64(seed ^ ((uint64_t)a->family << 16 | a->port));
+    h = cor_mix64(h ^ lo);
+    return cor_mix64(h ^ hi);
 }
 
 static inline int _is_known_method(sip_method m) { return m > SIP_M_UNKNOWN && m < SIP_M__COUNT; }
@@ -343,43 +352,75 @@ static void _act_touch(cor_ctx *c, _rec *r)
 
 static _rec *_lookup(const cor_ctx *c, uint64_t h, ss_slice cid)
 {
-    for (_rec *r = c->buckets[h & (c->nbuckets - 1)]; r; r = r->hnext) {
-        if (r->hash != h || r->call_id_len != cid.len)
+    size_t mask = c->nslots - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        const _slot *s = &c->slots[i];
+        if (s->r == NULL)
+            return NULL;
+        if (s->hash != h || s->r->call_id_len != cid.len)
             continue;
+        /* the copy is capped; the hash and length cover the rest */
         size_t n = cid.len < COR_STR_MAX ? cid.len : COR_STR_MAX;
-        if (memcmp(r->pub.call_id, cid.p, n) == 0)
-            return r;
+        if (memcmp(s->r->pub.call_id, cid.p, n) == 0)
+            return s->r;
     }
-    return NULL;
 }
 
-static void _table_grow(cor_ctx *c)
+static void _slot_put(_slot *slots, size_t nslots, uint64_t h, _rec *r)
 {
-    size_t nb = c->nbuckets * 2;
-    _rec **b = calloc(nb, sizeof *b);
-    if (b == NULL)
-        return; /* longer chains, still correct */
-    for (size_t i = 0; i < c->nbuckets; i++) {
-        _rec *r = c->buckets[i];
-        while (r) {
-            _rec *next = r->hnext;
-            r->hnext = b[r->hash & (nb - 1)];
-            b[r->hash & (nb - 1)] = r;
-            r = next;
+    size_t mask = nslots - 1;
+    size_t i = (size_t)h & mask;
+    while (slots[i].r != NULL)
+        i = (i + 1) & mask;
+    slots[i].hash = h;
+    slots[i].r = r;
+}
+
+/* Inserts r. Returns 0, or -1 when the table is full and cannot grow. */
+static int _table_insert(cor_ctx *c, _rec *r)
+{
+    if ((c->nrec + 1) * 2 > c->nslots) {
+        size_t ns = c->nslots * 2;
+        _slot *s = calloc(ns, sizeof *s);
+        if (s == NULL) {
+            if (c->nrec + 1 >= c->nslots)
+                return -1; /* keep one slot empty: probes must end */
+        } else {
+            for (size_t i = 0; i < c->nslots; i++)
+                if (c->slots[i].r)
+                    _slot_put(s, ns, c->slots[i].hash, c->slots[i].r);
+            free(c->slots);
+            c->slots = s;
+            c->nslots = ns;
         }
     }
-    free(c->buckets);
-    c->buckets = b;
-    c->nbuckets = nb;
+    _slot_put(c->slots, c->nslots, r->hash, r);
+    c->nrec++;
+    return 0;
 }
 
+/* Removes r with backward-shift deletion (no tombstones, so probe lengths
+ * stay short however many records come and go). */
 static void _table_remove(cor_ctx *c, _rec *r)
 {
-    _rec **pp = &c->buckets[r->hash & (c->nbuckets - 1)];
-    while (*pp && *pp != r)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = r->hnext;
+    size_t mask = c->nslots - 1;
+    size_t i = (size_t)r->hash & mask;
+    while (c->slots[i].r != r) {
+        if (c->slots[i].r == NULL)
+            return;
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; c->slots[j].r != NULL; j = (j + 1) & mask) {
+        size_t home = (size_t)c->slots[j].hash & mask;
+        /* move j back into the hole at i unless its home lies in (i, j] */
+        int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!stays) {
+            c->slots[i] = c->slots[j];
+            i = j;
+        }
+    }
+    c->slots[i].r = NULL;
+    c->slots[i].hash = 0;
     c->nrec--;
 }
 
@@ -395,8 +436,8 @@ static void _decide(cor_ctx *c, _rec *r, int finishing, int live, _why why)
     cor_record *p = &r->pub;
     p->setup_ms = p->pdd_ms = p->duration_ms = -1;
     if (p->kind != COR_KIND_CALL) {
-        const cor_txn *t = r->last_is_scratch ? &r->scratch : _txn_at(r, r->last_txn);
-        const _txn *x = r->last_is_scratch ? &r->scratch_tx : t ? &r->tx[r->last_txn] : NULL;
+        const cor_txn *t = r->last_is_scratch ? r->scratch : _txn_at(r, r->last_txn);
+        const _txn *x = r->last_is_scratch ? r->scratch_tx : t ? &r->tx[r->last_txn] : NULL;
         p->final_status = t ? t->final_status : 0;
         p->final_reason = t && t->final_status ? x->final_reason : "";
         if (t == NULL || t->final_status == 0)
@@ -516,23 +557,30 @@ static _rec *_rec_new(cor_ctx *c, const sip_msg *m, uint64_t h, int64_t ts)
         if (old)
             _finish(c, old, _WHY_EVICT, 0);
     }
+    cor_kind kind = _kind_of(m->is_request ? m->method : m->cseq.method);
     size_t off = (sizeof(_rec) + 15) & ~(size_t)15;
-    _rec *r = malloc(off + sizeof(cor_arena_chunk) + COR_ARENA_FIRST);
+    size_t first = sizeof(cor_arena_chunk) +
+                   (kind == COR_KIND_CALL ? COR_ARENA_FIRST_CALL : COR_ARENA_FIRST_OTHER);
+    _rec *r = malloc(off + first);
     if (r == NULL)
         return NULL;
     memset(r, 0, sizeof *r);
-    cor_arena_init(&r->arena, (unsigned char *)r + off, sizeof(cor_arena_chunk) + COR_ARENA_FIRST);
+    cor_arena_init(&r->arena, (unsigned char *)r + off, first);
     const char *cid = cor_arena_strndup(&r->arena, m->call_id.p, m->call_id.len, COR_STR_MAX);
     if (cid == NULL) {
         _rec_free(r);
         return NULL;
     }
-    r->pub.id = ++c->next_id;
     r->pub.call_id = cid;
     r->call_id_len = m->call_id.len;
     r->hash = h;
+    if (_table_insert(c, r) != 0) {
+        _rec_free(r);
+        return NULL;
+    }
+    r->pub.id = ++c->next_id;
     r->pub.kind = COR_KIND_OTHER;
-    _set_kind(c, r, _kind_of(m->is_request ? m->method : m->cseq.method));
+    _set_kind(c, r, kind);
     r->pub.state = COR_ST_TRYING;
     r->pub.outcome = COR_OUT_NONE;
     r->pub.to_tag = r->pub.user_agent = r->pub.final_reason = "";
@@ -542,12 +590,6 @@ static _rec *_rec_new(cor_ctx *c, const sip_msg *m, uint64_t h, int64_t ts)
     r->pub.setup_ms = r->pub.pdd_ms = r->pub.duration_ms = -1;
     r->dec_inv = r->last_inv = r->last_txn = COR_NO_IDX;
     r->inv_first_us = r->ring_us = r->ok_us = r->ack_us = r->bye_us = COR_UNSET;
-
-    size_t bi = h & (c->nbuckets - 1);
-    r->hnext = c->buckets[bi];
-    c->buckets[bi] = r;
-    if (++c->nrec > c->nbuckets)
-        _table_grow(c);
     c->counters[COR_C_RECORDS]++;
     cor_distinct_add(&c->distinct, h);
     return r;
@@ -612,7 +654,7 @@ static int _txn_reserve(cor_ctx *c, _rec *r)
     if (n >= c->txn_cap)
         return -1;
     if (n == r->txns_cap) {
-        size_t nc = r->txns_cap ? r->txns_cap * 2 : 2;
+        size_t nc = r->txns_cap ? r->txns_cap * 2 : r->pub.kind == COR_KIND_CALL ? 4 : 2;
         cor_txn *t = cor_arena_grow(&r->arena, r->txns, n * sizeof *t, nc * sizeof *t, 8);
         if (t == NULL)
             return -1;
@@ -653,8 +695,18 @@ static cor_txn *_txn_new(cor_ctx *c, _rec *r, uint64_t kh, sip_method method, ss
     } else {
         /* beyond the cap: state is tracked for this message only */
         *ti = COR_NO_IDX;
-        t = &r->scratch;
-        x = &r->scratch_tx;
+        if (r->scratch == NULL) {
+            r->scratch = cor_arena_alloc(&r->arena, sizeof *r->scratch, 8);
+            r->scratch_tx = cor_arena_alloc(&r->arena, sizeof *r->scratch_tx, 8);
+            if (r->scratch == NULL || r->scratch_tx == NULL) {
+                r->scratch = NULL;
+                return NULL;
+            }
+            memset(r->scratch, 0, sizeof *r->scratch);
+            memset(r->scratch_tx, 0, sizeof *r->scratch_tx);
+        }
+        t = r->scratch;
+        x = r->scratch_tx;
         if (x->open)
             r->open--;
         if (x->timer && --r->timer_open == 0)
@@ -729,7 +781,7 @@ static int _fp_seen(cor_ctx *c, _rec *r, uint64_t fp)
     if (r->fp_n >= c->txn_cap * 4u)
         return 0; /* bounded: later messages are not remembered */
     if ((r->fp_n + 1) * 2 > r->fp_cap) {
-        size_t nc = r->fp_cap ? r->fp_cap * 2 : 8;
+        size_t nc = r->fp_cap ? r->fp_cap * 2 : r->pub.kind == COR_KIND_CALL ? 16 : 8;
         uint64_t *f = cor_arena_alloc(&r->arena, nc * sizeof *f, 8);
         if (f == NULL)
             return 0;
@@ -812,9 +864,11 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
     ss_slice mname = req ? m->method_name : m->cseq.method_name;
     uint32_t cseq = m->cseq.seq;
     int rfc3261 = _branch_is_rfc3261(m->via.branch);
-    uint64_t to_h = _h(m->to.tag, 0x746f);
-    uint64_t from_h = _h(m->from.tag, 0x746f);
     int has_to_tag = !ss_slice_empty(m->to.tag);
+    /* tag hashes only where they are used: responses (retransmission
+     * fingerprint, dialogs) and RFC 2543 matching */
+    uint64_t to_h = !req || !rfc3261 ? _h(m->to.tag, 0x746f) : 0;
+    uint64_t from_h = !rfc3261 || (!req && has_to_tag) ? _h(m->from.tag, 0x746f) : 0;
 
     /* RFC 3261: branch + sent-by. RFC 2543: From tag + sent-by (+ Call-ID,
      * implied by the record, and CSeq, in the key below). */
@@ -847,13 +901,15 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
     if (ti != COR_NO_IDX) {
         t = &r->txns[ti];
         x = &r->tx[ti];
-    } else if (r->scratch_used && r->scratch_tx.kh == kh && r->scratch.method == (uint8_t)method &&
-               r->scratch.cseq == cseq) {
-        t = &r->scratch; /* past the cap, but the same transaction as the last message */
-        x = &r->scratch_tx;
+    } else if (r->scratch_used && r->scratch_tx->kh == kh && r->scratch->method == (uint8_t)method &&
+               r->scratch->cseq == cseq) {
+        t = r->scratch; /* past the cap, but the same transaction as the last message */
+        x = r->scratch_tx;
     } else {
         t = _txn_new(c, r, kh, method, mname, cseq, !rfc3261, ts, &ti);
-        x = ti == COR_NO_IDX ? &r->scratch_tx : &r->tx[ti];
+        if (t == NULL)
+            return COR_NO_IDX; /* no memory even for the scratch transaction */
+        x = ti == COR_NO_IDX ? r->scratch_tx : &r->tx[ti];
         created = 1;
         /* past the cap a response may belong to a request that was never
          * indexed: only count it when the record still indexes everything */
@@ -1052,7 +1108,7 @@ static cor_msg *_rec_keep(cor_ctx *c, _rec *r, const cor_msg *cm)
     if (n >= c->cfg.max_msgs_per_record)
         return NULL;
     if (n == r->msgs_cap) {
-        size_t nc = r->msgs_cap ? r->msgs_cap * 2 : 4;
+        size_t nc = r->msgs_cap ? r->msgs_cap * 2 : r->pub.kind == COR_KIND_CALL ? 8 : 4;
         if (nc > c->cfg.max_msgs_per_record)
             nc = c->cfg.max_msgs_per_record;
         cor_msg *a = cor_arena_grow(&r->arena, r->msgs, n * sizeof *a, nc * sizeof *a, 8);
@@ -1212,9 +1268,9 @@ int cor_create(cor_ctx **out, const cor_config *cfg, const cor_sink *sink)
     if (sink)
         c->sink = *sink;
     c->txn_cap = c->cfg.max_msgs_per_record > COR_TXN_FLOOR ? c->cfg.max_msgs_per_record : COR_TXN_FLOOR;
-    c->nbuckets = COR_BUCKETS_INITIAL;
-    c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
-    if (c->buckets == NULL || cor_distinct_init(&c->distinct) != 0) {
+    c->nslots = COR_SLOTS_INITIAL;
+    c->slots = calloc(c->nslots, sizeof *c->slots);
+    if (c->slots == NULL || cor_distinct_init(&c->distinct) != 0) {
         cor_destroy(c);
         return ENOMEM;
     }
@@ -1233,16 +1289,11 @@ void cor_destroy(cor_ctx *c)
 {
     if (c == NULL)
         return;
-    if (c->buckets) {
-        for (size_t i = 0; i < c->nbuckets; i++) {
-            _rec *r = c->buckets[i];
-            while (r) {
-                _rec *next = r->hnext;
-                _rec_free(r);
-                r = next;
-            }
-        }
-        free(c->buckets);
+    if (c->slots) {
+        for (size_t i = 0; i < c->nslots; i++)
+            if (c->slots[i].r)
+                _rec_free(c->slots[i].r);
+        free(c->slots);
     }
     cor_distinct_free(&c->distinct);
     free(c);

@@ -931,6 +931,46 @@ static void test_long_call_id(void **state)
     assert_int_equal(cor_counters(f->c)[COR_C_RECORDS], 2);
 }
 
+/* Many live records, half of them finishing (table removals), then every
+ * survivor must still be found: no new record for their next message. */
+static void test_table_churn(void **state)
+{
+    fx *f = _open(state, NULL);
+    char cid[32];
+    const int n = 6000;
+    for (int i = 0; i < n; i++) {
+        snprintf(cid, sizeof cid, "churn-%d", i);
+        f->call_id = cid;
+        REQ(f, i, 0, i % 2 ? "INVITE" : "OPTIONS", 1, "z9hG4bK1", NULL);
+        if (i % 2 == 0)
+            RSP(f, i, 1, 200, "OPTIONS", 1, "z9hG4bK1", "t"); /* completed: lingers */
+    }
+    cor_advance(f->c, 33 * SEC + n * MS); /* OPTIONS linger out; INVITEs hit Timer B too */
+    assert_int_equal(f->total_done, n);
+    /* fresh batch, then remove every other one by linger while the rest live */
+    for (int i = 0; i < n; i++) {
+        snprintf(cid, sizeof cid, "churn2-%d", i);
+        f->call_id = cid;
+        REQ(f, 100000, 0, "INVITE", 1, "z9hG4bK1", NULL);
+        RSP(f, 100001, 1, 180, "INVITE", 1, "z9hG4bK1", "t");
+        if (i % 2 == 0)
+            RSP(f, 100002, 1, 486, "INVITE", 1, "z9hG4bK1", "t");
+    }
+    cor_advance(f->c, 100002 * MS + 32 * SEC);
+    assert_int_equal(f->total_done, n + n / 2);
+    uint64_t recs = cor_counters(f->c)[COR_C_RECORDS];
+    for (int i = 1; i < n; i += 2) {
+        snprintf(cid, sizeof cid, "churn2-%d", i);
+        f->call_id = cid;
+        RSP(f, 140000, 1, 200, "INVITE", 1, "z9hG4bK1", "t");
+    }
+    assert_int_equal(cor_counters(f->c)[COR_C_RECORDS], recs);
+    assert_int_equal(cor_counters(f->c)[COR_C_ORPHAN_RESPONSES], 0);
+    cor_finish(f->c, 0);
+    assert_int_equal(f->total_done, 2 * n);
+    assert_int_equal(f->done[MAX_DONE - 1].id, MAX_DONE); /* first records emitted in id order */
+}
+
 static void test_distinct_exact(void **state)
 {
     cor_config cfg;
@@ -1014,6 +1054,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_msgs_cap, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_many_transactions, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_long_call_id, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_table_churn, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_distinct_exact, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_distinct_estimate, _setup, _teardown),
     };
