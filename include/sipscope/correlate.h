@@ -149,6 +149,7 @@ typedef struct cor_config {
     uint32_t max_msgs_per_record;  /* default 2000 */
     uint32_t linger_s;             /* keep a terminated record for retransmissions; default 32 (Timer B/F/H) */
     uint32_t idle_timeout_s;       /* a record with no message this long finishes; default 300 */
+    uint32_t established_timeout_s; /* ... for a confirmed call (no BYE yet); default 7200 */
     uint32_t invite_timeout_s;     /* INVITE without a final response: Timer B, default 32 */
 } cor_config;
 

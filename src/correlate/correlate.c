@@ -54,7 +54,7 @@ typedef struct _list {
 } _list;
 
 enum { _LINK_ACT = 0, _LINK_PEND = 1 };
-enum { _IN_NONE = 0, _IN_ACTIVE, _IN_LINGER };
+enum { _IN_NONE = 0, _IN_ACTIVE, _IN_LINGER, _IN_ESTABLISHED };
 
 typedef enum _why {
     _WHY_IDLE,
@@ -114,7 +114,7 @@ struct cor_ctx {
     cor_sink sink;
     _slot *slots;            /* open addressing, linear probing, load <= 1/2 */
     size_t nslots, nrec;
-    _list active, linger, pend;
+    _list active, linger, pend, established; /* established: confirmed calls */
     uint64_t next_id;
     int64_t now_us;
     uint32_t txn_cap;
@@ -170,6 +170,7 @@ void cor_config_default(cor_config *cfg)
     cfg->max_msgs_per_record = 2000;
     cfg->linger_s = 32;
     cfg->idle_timeout_s = 300;
+    cfg->established_timeout_s = 7200;
     cfg->invite_timeout_s = 32;
 }
 
@@ -321,6 +322,8 @@ static void _act_unlink(cor_ctx *c, _rec *r)
         _list_remove(&c->active, r, _LINK_ACT);
     else if (r->in_act == _IN_LINGER)
         _list_remove(&c->linger, r, _LINK_ACT);
+    else if (r->in_act == _IN_ESTABLISHED)
+        _list_remove(&c->established, r, _LINK_ACT);
     r->in_act = _IN_NONE;
 }
 
@@ -333,6 +336,8 @@ static void _pend_unlink(cor_ctx *c, _rec *r)
 
 /* Puts r at the tail of the list its state calls for: linger once nothing
  * more is expected (call terminated, every non-INVITE transaction final),
+ * established for a confirmed call (a call may be silent for an hour
+ * between its ACK and its BYE: it must not be cut at the idle timeout),
  * else active (idle timeout). Tail = most recent activity. */
 static void _act_touch(cor_ctx *c, _rec *r)
 {
@@ -342,6 +347,9 @@ static void _act_touch(cor_ctx *c, _rec *r)
     if (done) {
         _list_append(&c->linger, r, _LINK_ACT);
         r->in_act = _IN_LINGER;
+    } else if (r->pub.kind == COR_KIND_CALL && r->pub.state == COR_ST_CONFIRMED) {
+        _list_append(&c->established, r, _LINK_ACT);
+        r->in_act = _IN_ESTABLISHED;
     } else {
         _list_append(&c->active, r, _LINK_ACT);
         r->in_act = _IN_ACTIVE;
@@ -520,15 +528,14 @@ static void _finish(cor_ctx *c, _rec *r, _why why, int live)
     _rec_free(r);
 }
 
-/* The least recently active record (active or linger list head). */
+/* The least recently active record (head of an activity list). */
 static _rec *_oldest(cor_ctx *c)
 {
-    _rec *a = c->active.head, *l = c->linger.head;
-    if (a == NULL)
-        return l;
-    if (l == NULL)
-        return a;
-    return l->pub.last_us < a->pub.last_us ? l : a;
+    _rec *heads[3] = {c->active.head, c->linger.head, c->established.head}, *best = NULL;
+    for (int i = 0; i < 3; i++)
+        if (heads[i] && (best == NULL || heads[i]->pub.last_us < best->pub.last_us))
+            best = heads[i];
+    return best;
 }
 
 static void _set_ids(_rec *r, const sip_msg *m)
@@ -1191,6 +1198,9 @@ static int64_t _due(const cor_ctx *c, int which, _rec **out)
     } else if (which == 1) {
         r = c->linger.head;
         d = r ? r->pub.last_us + (int64_t)c->cfg.linger_s * 1000000 : INT64_MAX;
+    } else if (which == 3) {
+        r = c->established.head;
+        d = r ? r->pub.last_us + (int64_t)c->cfg.established_timeout_s * 1000000 : INT64_MAX;
     } else {
         r = c->pend.head;
         d = r ? r->pend_us + (int64_t)c->cfg.invite_timeout_s * 1000000 : INT64_MAX;
@@ -1208,7 +1218,7 @@ void cor_advance(cor_ctx *c, int64_t now_us)
         _rec *best = NULL, *r;
         int64_t bd = INT64_MAX;
         int bw = 0;
-        for (int w = 0; w < 3; w++) {
+        for (int w = 0; w < 4; w++) {
             int64_t d = _due(c, w, &r);
             if (r && d < bd) {
                 bd = d;
@@ -1218,7 +1228,7 @@ void cor_advance(cor_ctx *c, int64_t now_us)
         }
         if (best == NULL || bd > now_us)
             return;
-        _finish(c, best, bw == 0 ? _WHY_IDLE : bw == 1 ? _WHY_LINGER : _WHY_TIMER, 0);
+        _finish(c, best, bw == 0 || bw == 3 ? _WHY_IDLE : bw == 1 ? _WHY_LINGER : _WHY_TIMER, 0);
     }
 }
 
@@ -1246,6 +1256,8 @@ void cor_finish(cor_ctx *c, int live)
     for (_rec *r = c->active.head; r; r = r->link[_LINK_ACT].next)
         all[n++] = r;
     for (_rec *r = c->linger.head; r; r = r->link[_LINK_ACT].next)
+        all[n++] = r;
+    for (_rec *r = c->established.head; r; r = r->link[_LINK_ACT].next)
         all[n++] = r;
     qsort(all, n, sizeof *all, _cmp_first);
     for (size_t i = 0; i < n; i++)

@@ -743,9 +743,10 @@ static void test_ringing_idle(void **state)
     assert_int_equal(f->ndone, 0);
     RSP(f, 61000, 1, 200, "INVITE", 1, "z9hG4bKi1", "t"); /* answered after 61 s of ringing */
     REQ(f, 61010, 0, "ACK", 1, "z9hG4bKi2", "t");
-    cor_advance(f->c, 61010 * MS + 300 * SEC - 1);
+    /* confirmed now: only the established timeout (2 h) ends it, not idle */
+    cor_advance(f->c, 61010 * MS + 7200 * SEC - 1);
     assert_int_equal(f->ndone, 0);
-    cor_advance(f->c, 61010 * MS + 300 * SEC);
+    cor_advance(f->c, 61010 * MS + 7200 * SEC);
     const done_rec *d = _done_one(f);
     assert_int_equal(d->outcome, COR_OUT_ANSWERED);
     assert_int_equal(d->state, COR_ST_CONFIRMED);
@@ -781,6 +782,42 @@ static void test_idle_unanswered_and_order(void **state)
     assert_string_equal(f->done[2].call_id, "bye");
     assert_int_equal(f->done[2].kind, COR_KIND_OTHER);
     assert_int_equal(f->done[2].outcome, COR_OUT_NO_RESPONSE);
+}
+
+/* A confirmed call silent for longer than the idle timeout is still one
+ * call: its BYE an hour later belongs to it. Only the (longer)
+ * established timeout ends it. */
+static void test_established_call_outlives_idle(void **state)
+{
+    cor_config cfg;
+    cor_config_default(&cfg);
+    cfg.idle_timeout_s = 300;
+    cfg.established_timeout_s = 7200;
+    fx *f = _open(state, &cfg);
+    REQ(f, 0, 0, "INVITE", 1, "z9hG4bKe1", NULL);
+    RSP(f, 100, 1, 200, "INVITE", 1, "z9hG4bKe1", "t");
+    REQ(f, 110, 0, "ACK", 1, "z9hG4bKe2", "t");
+    cor_advance(f->c, 3600 * SEC);
+    assert_int_equal(f->ndone, 0);
+    REQ(f, 3600 * 1000, 0, "BYE", 2, "z9hG4bKe3", "t");
+    RSP(f, 3600 * 1000 + 5, 1, 200, "BYE", 2, "z9hG4bKe3", "t");
+    cor_finish(f->c, 0);
+    const done_rec *d = _done_one(f);
+    assert_int_equal(d->kind, COR_KIND_CALL);
+    assert_int_equal(d->state, COR_ST_TERMINATED);
+    assert_int_equal(d->duration_ms, 3600 * 1000 - 100);
+    assert_int_equal(d->nmsgs, 5);
+
+    /* but a confirmed call that never ends is let go after established_timeout_s */
+    f->ndone = 0;
+    f->call_id = "forever";
+    REQ(f, 10000 * 1000, 0, "INVITE", 1, "z9hG4bKf1", NULL);
+    RSP(f, 10000 * 1000 + 50, 1, 200, "INVITE", 1, "z9hG4bKf1", "t");
+    cor_advance(f->c, (int64_t)(10000 + 7200) * SEC);
+    assert_int_equal(f->ndone, 0);
+    cor_advance(f->c, (int64_t)(10000 + 7200 + 1) * SEC);
+    assert_int_equal(f->ndone, 1);
+    assert_int_equal(f->done[0].outcome, COR_OUT_ANSWERED);
 }
 
 /* BYE without a response ends a call once Timer F would have. */
@@ -1047,6 +1084,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invite_timer, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_ringing_idle, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_idle_unanswered_and_order, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_established_call_outlives_idle, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_bye_unanswered_timer, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_finish_live_and_order, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_finish_offline_age, _setup, _teardown),
