@@ -280,7 +280,7 @@ static size_t _find_unquoted(const uint8_t *p, size_t i, size_t n, uint8_t stop)
 
 static ss_slice _trim(const uint8_t *p, size_t a, size_t b)
 {
-    return ss_slice_trim(ss_slice_make(p + a, b - a));
+    return sip_int_trim(ss_slice_make(p + a, b - a));
 }
 
 /* Removes one pair of surrounding double quotes, if present. */
@@ -293,30 +293,35 @@ static ss_slice _unquote(ss_slice v)
     return v;
 }
 
-/* Contract: 1 when every ';'-separated element of params (leading ';'
- * allowed) has a non-empty token name; 0 for ";;" and the like (RFC 4475
- * badinv01 "extraneous header field separators"). An empty list is fine. */
-static int _params_ok(ss_slice params)
+/* Steps through a ';' parameter list (RFC 3261 generic-param): from *i,
+ * skips LWS, expects ';', then name [= value]. Returns 1 with *name and
+ * *value (unquoted; empty without '='), 0 at the end, -1 for an element
+ * that is not a parameter (";;", junk instead of ';' - RFC 4475 badinv01);
+ * after -1 the walk may continue. One pass serves validation and lookup. */
+static int _next_param(const uint8_t *p, size_t n, size_t *i, ss_slice *name, ss_slice *value)
 {
-    const uint8_t *p = params.p;
-    size_t n = params.len, i = _skip_lws(p, 0, n);
-    if (i == n)
-        return 1;
-    if (p[i] != ';')
+    size_t k = _skip_lws(p, *i, n);
+    if (k == n) {
+        *i = n;
         return 0;
-    while (i < n) {
-        i++; /* past ';' */
-        size_t e = _find_unquoted(p, i, n, ';');
-        size_t a = _skip_lws(p, i, e), k = a;
-        while (k < e && sip_int_is(p[k], SIP_CT_TOKEN))
-            k++;
-        if (k == a)
-            return 0;
-        k = _skip_lws(p, k, e);
-        if (k < e && p[k] != '=')
-            return 0;
-        i = e;
     }
+    if (p[k] != ';') {
+        size_t e = _find_unquoted(p, k, n, ';');
+        *i = e;
+        return -1;
+    }
+    size_t e = _find_unquoted(p, k + 1, n, ';');
+    size_t a = _skip_lws(p, k + 1, e), t = a;
+    while (t < e && sip_int_is(p[t], SIP_CT_TOKEN))
+        t++;
+    *i = e;
+    *name = ss_slice_make(p + a, t - a);
+    *value = ss_slice_make(p + t, 0);
+    size_t q = _skip_lws(p, t, e);
+    if (t == a || (q < e && p[q] != '='))
+        return -1;
+    if (q < e)
+        *value = _unquote(_trim(p, q + 1, e));
     return 1;
 }
 
@@ -423,7 +428,7 @@ static size_t _hostport(const uint8_t *p, size_t i, size_t n, ss_slice *host, ui
 int sip_parse_uri(ss_slice raw, sip_uri *out)
 {
     memset(out, 0, sizeof(*out));
-    raw = ss_slice_trim(raw);
+    raw = sip_int_trim(raw);
     out->raw = raw;
     const uint8_t *p = raw.p;
     size_t n = raw.len, i = 0;
@@ -435,9 +440,9 @@ int sip_parse_uri(ss_slice raw, sip_uri *out)
         return -1;
     out->scheme = ss_slice_make(p, i);
     size_t r = i + 1;
-    int is_sip = ss_slice_ieq_str(out->scheme, "sip") || ss_slice_ieq_str(out->scheme, "sips");
+    int is_sip = SIP_INT_IEQ(out->scheme, "sip") || SIP_INT_IEQ(out->scheme, "sips");
 
-    if (ss_slice_ieq_str(out->scheme, "tel")) {
+    if (SIP_INT_IEQ(out->scheme, "tel")) {
         size_t e = r;
         while (e < n && p[e] != ';' && p[e] != '?')
             e++;
@@ -486,7 +491,7 @@ static int _display_tokens_ok(const uint8_t *p, size_t a, size_t b)
 int sip_parse_name_addr(ss_slice value, sip_name_addr *out)
 {
     memset(out, 0, sizeof(*out));
-    ss_slice v = ss_slice_trim(value);
+    ss_slice v = sip_int_trim(value);
     const uint8_t *p = v.p;
     size_t n = v.len, i = 0, uri_a, uri_b, after;
     int rc = 0;
@@ -537,9 +542,15 @@ int sip_parse_name_addr(ss_slice value, sip_name_addr *out)
         rc = -1;
     size_t pe = _find_unquoted(p, after, n, ',');
     out->params = _trim(p, after, pe);
-    if (!_params_ok(out->params))
-        rc = -1;
-    sip_param(out->params, "tag", &out->tag);
+    ss_slice pn, pv;
+    size_t it = 0;
+    int r;
+    while ((r = _next_param(out->params.p, out->params.len, &it, &pn, &pv)) != 0) {
+        if (r < 0)
+            rc = -1;
+        else if (out->tag.p == NULL && SIP_INT_IEQ(pn, "tag"))
+            out->tag = pv;
+    }
     return rc;
 }
 
@@ -558,7 +569,7 @@ int sip_parse_via(ss_slice value, sip_via *out)
 {
     memset(out, 0, sizeof(*out));
     out->rport = -1;
-    ss_slice v = ss_slice_trim(value);
+    ss_slice v = sip_int_trim(value);
     const uint8_t *p = v.p;
     size_t n = v.len;
     if (n == 0)
@@ -596,19 +607,25 @@ int sip_parse_via(ss_slice value, sip_via *out)
 
     /* *( SEMI via-params ), up to the next value */
     size_t pe = _find_unquoted(p, se, n, ',');
-    ss_slice params = _trim(p, se, pe);
-    int rc = _params_ok(params) ? 0 : -1;
-    sip_param(params, "branch", &out->branch);
-    sip_param(params, "received", &out->received);
-    ss_slice rp;
-    if (sip_param(params, "rport", &rp)) {
-        uint64_t port;
-        if (rp.len == 0)
-            out->rport = 0;
-        else if (sip_parse_uint(rp, 65535, &port) == 0)
-            out->rport = (int32_t)port;
-        else
+    ss_slice params = _trim(p, se, pe), pn, pv;
+    int rc = 0, r;
+    size_t it = 0;
+    while ((r = _next_param(params.p, params.len, &it, &pn, &pv)) != 0) {
+        if (r < 0) {
             rc = -1;
+        } else if (out->branch.p == NULL && SIP_INT_IEQ(pn, "branch")) {
+            out->branch = pv;
+        } else if (out->received.p == NULL && SIP_INT_IEQ(pn, "received")) {
+            out->received = pv;
+        } else if (out->rport < 0 && SIP_INT_IEQ(pn, "rport")) {
+            uint64_t port;
+            if (pv.len == 0)
+                out->rport = 0;
+            else if (sip_parse_uint(pv, 65535, &port) == 0)
+                out->rport = (int32_t)port;
+            else
+                rc = -1;
+        }
     }
     return rc;
 }
@@ -684,15 +701,15 @@ int sip_parse_auth(ss_slice value, sip_auth *out)
         return -1;
     ss_slice s = ss_slice_make(p + a, e - a);
     out->scheme_name = s;
-    if (ss_slice_ieq_str(s, "digest"))
+    if (SIP_INT_IEQ(s, "digest"))
         out->scheme = SIP_AUTH_DIGEST;
-    else if (ss_slice_ieq_str(s, "ntlm"))
+    else if (SIP_INT_IEQ(s, "ntlm"))
         out->scheme = SIP_AUTH_NTLM;
-    else if (ss_slice_ieq_str(s, "kerberos"))
+    else if (SIP_INT_IEQ(s, "kerberos"))
         out->scheme = SIP_AUTH_KERBEROS;
-    else if (ss_slice_ieq_str(s, "tls-dsk"))
+    else if (SIP_INT_IEQ(s, "tls-dsk"))
         out->scheme = SIP_AUTH_TLS_DSK;
-    else if (ss_slice_ieq_str(s, "basic"))
+    else if (SIP_INT_IEQ(s, "basic"))
         out->scheme = SIP_AUTH_BASIC;
     else
         out->scheme = SIP_AUTH_OTHER;

@@ -48,7 +48,7 @@ static void _reset(sip_msg *m)
 
 /* Contract: 1 when v is "SIP/2.0" (the version is case-insensitive,
  * RFC 3261 §7.1). */
-static int _is_sip20(ss_slice v) { return ss_slice_ieq_str(v, "SIP/2.0"); }
+static int _is_sip20(ss_slice v) { return SIP_INT_IEQ(v, "sip/2.0"); }
 
 /* Checks the Request-URI for what RFC 4475 §3.1.2.7/8/11 reject: <>
  * around it, embedded LWS, escaped headers ('?' after the host part). */
@@ -65,7 +65,7 @@ static void _check_ruri(sip_msg *m)
         m->defects |= SIP_DEF_BAD_REQUEST_URI;
         return;
     }
-    if (ss_slice_ieq_str(u.scheme, "sip") || ss_slice_ieq_str(u.scheme, "sips")) {
+    if (SIP_INT_IEQ(u.scheme, "sip") || SIP_INT_IEQ(u.scheme, "sips")) {
         const uint8_t *from = u.host.p ? u.host.p : r.p;
         size_t left = r.len - (size_t)(from - r.p);
         if (memchr(from, '?', left))
@@ -213,7 +213,7 @@ static void _name_addr(sip_msg *m, ss_slice v, sip_name_addr *out, uint32_t bad)
 static void _header(sip_msg *m, _pstate *st, ss_slice name, ss_slice value)
 {
     sip_hdr_id id = sip_hdr_lookup(name.p, name.len);
-    value = ss_slice_trim(value);
+    value = sip_int_trim(value);
     m->nhdr_total++;
     if (m->nhdr < SIP_MAX_HEADERS) {
         sip_header *h = &m->hdr[m->nhdr++];
@@ -334,18 +334,35 @@ static void _header(sip_msg *m, _pstate *st, ss_slice name, ss_slice value)
     }
 }
 
-/* Walks header lines in b[from..to): a line starting with SP/HTAB
- * continues the header above it (RFC 3261 §7.3.1 folding). */
-static void _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size_t to)
+/* Walks header lines from b[from] up to the blank line that ends the
+ * header block (CRLF, or a bare LF as sip_frame accepts); a line starting
+ * with SP/HTAB continues the header above it (RFC 3261 §7.3.1 folding).
+ * Finding the end in the same pass saves a second scan of the block.
+ * Returns 1 with *hdr_end (where the blank line starts) and *body, or 0
+ * when b[0..n) ends first (*hdr_end = *body = n). */
+static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size_t n,
+                    size_t *hdr_end, size_t *body)
 {
     size_t i = from;
-    int have = 0;
+    int have = 0, found = 0;
     ss_slice name = SS_SLICE_NULL;
     size_t va = 0, vb = 0;
-    while (i < to) {
-        const uint8_t *lf = memchr(b + i, '\n', to - i);
-        size_t e = lf ? (size_t)(lf - b) : to;
-        if (_wsp(b[i])) {
+    *hdr_end = *body = n;
+    while (i < n) {
+        uint8_t c = b[i];
+        if (c == '\n' || c == '\r') {
+            if (c == '\n' || (i + 1 < n && b[i + 1] == '\n')) {
+                *hdr_end = i;
+                *body = i + (c == '\n' ? 1 : 2);
+                found = 1;
+                break;
+            }
+            if (i + 1 == n)
+                break; /* half of the final CRLF */
+        }
+        const uint8_t *lf = memchr(b + i, '\n', n - i);
+        size_t e = lf ? (size_t)(lf - b) : n;
+        if (_wsp(c)) {
             if (have)
                 vb = e;
             else
@@ -373,6 +390,7 @@ static void _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, siz
     }
     if (have)
         _header(m, st, name, ss_slice_make(b + va, vb - va));
+    return found;
 }
 
 /* NUL is legal only as a quoted-pair ("\" %x00, RFC 4475 intmeth). */
@@ -420,21 +438,17 @@ sip_result sip_parse(sip_msg *m, const uint8_t *p, size_t len, int stream, size_
     sip_result r = sip_int_classify_start(b, n, !stream, &le);
     if (r != SIP_OK)
         return r;
-    if (!sip_int_find_header_end(b, n, le < n ? le : n, &hdr_end, &body)) {
-        if (stream)
-            return SIP_INCOMPLETE;
-        m->defects |= SIP_DEF_NO_HEADER_END;
-        hdr_end = body = n;
-    }
-
     size_t sl = le;
     while (sl > 0 && b[sl - 1] == '\r')
         sl--;
     /* '/' is not a token char, so "SIP/" can only begin a status line. */
-    int bad = sl >= 4 && ss_slice_ieq_str(ss_slice_make(b, 4), "SIP/") ? _status_line(m, b, sl)
-                                                                       : _request_line(m, b, sl);
-    if (le < hdr_end)
-        _headers(m, &st, b, le + 1, hdr_end);
+    int bad = sl >= 4 && SIP_INT_IEQ(ss_slice_make(b, 4), "sip/") ? _status_line(m, b, sl)
+                                                                  : _request_line(m, b, sl);
+    if (!_headers(m, &st, b, le < n ? le + 1 : n, n, &hdr_end, &body)) {
+        if (stream)
+            return SIP_INCOMPLETE;
+        m->defects |= SIP_DEF_NO_HEADER_END;
+    }
     if (_stray_nul(b, hdr_end))
         m->defects |= SIP_DEF_NUL_IN_HEADERS;
 

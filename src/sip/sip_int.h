@@ -25,6 +25,31 @@ static inline uint8_t sip_int_lower(uint8_t c)
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
 }
 
+/* Strips SP/HTAB/CR/LF at both ends (inline: it runs once per header). */
+static inline ss_slice sip_int_trim(ss_slice s)
+{
+    while (s.len && sip_int_is(s.p[0], SIP_CT_LWS)) {
+        s.p++;
+        s.len--;
+    }
+    while (s.len && sip_int_is(s.p[s.len - 1], SIP_CT_LWS))
+        s.len--;
+    return s;
+}
+
+/* 1 when s equals the lower-case literal lit (length n) ignoring ASCII
+ * case; n comes from sizeof at the call site, so there is no strlen. */
+static inline int sip_int_ieq_lit(ss_slice s, const char *lit, size_t n)
+{
+    if (s.len != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (sip_int_lower(s.p[i]) != (uint8_t)lit[i])
+            return 0;
+    return 1;
+}
+#define SIP_INT_IEQ(s, lit) sip_int_ieq_lit((s), lit, sizeof(lit) - 1)
+
 /* Classifies the bytes at p as the beginning of a SIP start line.
  * Returns SIP_OK when the first line is complete and SIP-like (a request
  * line whose last element starts "SIP/", or a line starting "SIP/");
