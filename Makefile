@@ -28,7 +28,7 @@ ALL_CFLAGS := -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(LDSAN) $(LDFLAGS)
 
 LIB_SRC := $(sort $(wildcard src/common/*.c src/capture/*.c src/decode/*.c src/sip/*.c \
-                             src/correlate/*.c src/report/*.c))
+                             src/correlate/*.c src/report/*.c src/pipeline/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

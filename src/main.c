@@ -23,23 +23,12 @@
 #include "sipscope/correlate.h"
 #include "sipscope/decode.h"
 #include "sipscope/report.h"
+#include "sipscope/pipeline.h"
 #include "sipscope/sip.h"
 
 #define EXIT_INPUT 2 /* usage or input error; 1 is kept for --fail-if */
 #define MAX_INPUTS 64
 #define MAX_ALIASES 64
-
-typedef struct pipeline {
-    dec_ctx *dec;
-    cor_ctx *cor;
-    rep_ctx *rep;
-    sip_msg msg; /* reused for every message: large, never on the stack */
-    uint64_t frames;
-    uint64_t sip_errors[SIP_E__COUNT];
-    uint64_t sip_defects[SIP_DEF__COUNT];
-    uint64_t not_sip, not_sip_on_port, keepalives;
-    int64_t first_us, last_us, advanced_us;
-} pipeline;
 
 static volatile sig_atomic_t g_stop, g_snapshot;
 static cap_set *g_cap; /* for the signal handler: breaks a live capture's loop */
@@ -53,59 +42,6 @@ static void _on_signal(int sig)
     g_stop = 1;
     if (g_cap)
         cap_break(g_cap);
-}
-
-/* ---- stage wiring ---- */
-static void _sink_message(void *user, const cor_msg *m, const cor_record *rec)
-{
-    rep_message(((pipeline *)user)->rep, m, rec);
-}
-
-static void _sink_record(void *user, const cor_record *rec)
-{
-    rep_record(((pipeline *)user)->rep, rec);
-}
-
-/* NAT keep-alives: CRLF (RFC 5626 §4.4.1) or, from many phones, a few
- * spaces. Counted as such, not as garbage. */
-static int _is_keepalive(const uint8_t *d, size_t len)
-{
-    if (len == 0 || len > 64)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if (d[i] != '\r' && d[i] != '\n' && d[i] != ' ' && d[i] != '\t')
-            return 0;
-    return 1;
-}
-
-/* One transport payload holds one SIP message: a TCP/WebSocket payload is
- * exactly one framed message, and in a datagram the bytes after the first
- * message's Content-Length are not a message (RFC 3261 §18.3, RFC 4475
- * §3.1.1.8 "dblreq"); the parser flags them as a defect. */
-static void _on_payload(void *user, const dec_payload *pl)
-{
-    pipeline *p = user;
-    int stream = pl->transport == DEC_TP_TCP || pl->transport == DEC_TP_WS;
-    size_t used = 0;
-    if (_is_keepalive(pl->data.p, pl->data.len)) {
-        p->keepalives++;
-        return;
-    }
-    sip_result r = sip_parse(&p->msg, pl->data.p, pl->data.len, stream, &used);
-    if (r == SIP_OK) {
-        for (int b = 0; b < SIP_DEF__COUNT; b++)
-            if (p->msg.defects & (1u << b))
-                p->sip_defects[b]++;
-        cor_message(p->cor, &p->msg, pl);
-    } else if (r == SIP_NOT_SIP) {
-        p->not_sip++;
-        if (pl->flags & DEC_PL_SIP_PORT)
-            p->not_sip_on_port++;
-    } else {
-        /* malformed, or (datagram) a message that cannot be complete */
-        sip_error e = r == SIP_MALFORMED ? p->msg.error : SIP_E_BAD_START_LINE;
-        p->sip_errors[e < SIP_E__COUNT ? e : SIP_E_BAD_START_LINE]++;
-    }
 }
 
 /* ---- terminal ---- */
@@ -127,19 +63,19 @@ static double _now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void _progress(const cap_set *cap, const pipeline *p, double t0, int final)
+static void _progress(const cap_set *cap, const ss_pipeline *p, double t0, int final)
 {
     uint64_t done, total;
     cap_progress(cap, &done, &total);
-    const uint64_t *cc = cor_counters(p->cor);
+    uint64_t msgs = ss_pipeline_messages(p);
     double el = _now() - t0;
     if (final) {
         fprintf(stderr, "\r\033[K");
         return;
     }
     fprintf(stderr, "\r\033[K[sipscope] %.1f/%.1f MB  %llu SIP msgs  %llu calls  %.0f msg/s",
-            (double)done / 1e6, (double)total / 1e6, (unsigned long long)cc[COR_C_MESSAGES],
-            (unsigned long long)cc[COR_C_CALLS], el > 0 ? (double)cc[COR_C_MESSAGES] / el : 0.0);
+            (double)done / 1e6, (double)total / 1e6, (unsigned long long)msgs,
+            (unsigned long long)ss_pipeline_calls(p), el > 0 ? (double)msgs / el : 0.0);
 }
 
 /* ---- options ---- */
@@ -251,35 +187,6 @@ enum {
     OPT_DURATION,
     OPT_INTERVAL,
 };
-
-/* Fills what the stages counted so far, for a snapshot or the final report. */
-static void _run_info(const pipeline *p, const cap_set *cap, const char *const *inputs, size_t ninputs,
-                      const char **input_errors, rep_run_info *info)
-{
-    for (size_t i = 0; i < ninputs; i++)
-        input_errors[i] = cap_input_error(cap, i);
-    int exact = 1;
-    memset(info, 0, sizeof *info);
-    info->inputs = inputs;
-    info->ninputs = ninputs;
-    info->packets = p->frames;
-    info->dec = dec_counters(p->dec);
-    info->sip_errors = p->sip_errors;
-    info->sip_not_sip = p->not_sip;
-    info->sip_not_sip_on_port = p->not_sip_on_port;
-    info->sip_keepalives = p->keepalives;
-    info->sip_defects = p->sip_defects;
-    info->cor = cor_counters(p->cor);
-    info->first_us = p->first_us;
-    info->last_us = p->last_us;
-    info->input_errors = input_errors;
-    info->call_ids = cor_distinct_call_ids(p->cor, &exact);
-    info->call_ids_exact = exact;
-    if (cap_is_live(cap)) {
-        info->live = 1;
-        cap_live_stats(cap, &info->pcap_recv, &info->pcap_drop, &info->pcap_ifdrop);
-    }
-}
 
 static long _num_arg(const char *opt, const char *arg, long lo, long hi)
 {
@@ -531,17 +438,14 @@ int main(int argc, char **argv)
         return EXIT_INPUT;
     }
 
-    pipeline *p = calloc(1, sizeof *p);
-    if (p == NULL) {
-        fprintf(stderr, "sipscope: out of memory\n");
-        return EXIT_INPUT;
-    }
-    cor_sink sink = {_sink_message, _sink_record, p};
-    if (rep_create(&p->rep, &rcfg, errbuf, sizeof errbuf) != 0) {
+    rep_ctx *rep = NULL;
+    ss_pipeline *p = NULL;
+    if (rep_create(&rep, &rcfg, errbuf, sizeof errbuf) != 0) {
         fprintf(stderr, "sipscope: %s\n", errbuf);
+        cap_close(cap);
         return EXIT_INPUT;
     }
-    if (dec_create(&p->dec, &dcfg, _on_payload, p) != 0 || cor_create(&p->cor, &ccfg, &sink) != 0) {
+    if (ss_pipeline_create(&p, &dcfg, &ccfg, rep) != 0) {
         fprintf(stderr, "sipscope: out of memory\n");
         return EXIT_INPUT;
     }
@@ -568,51 +472,36 @@ int main(int argc, char **argv)
             if (g_snapshot || (interval_s && now - last_snapshot >= (double)interval_s)) {
                 g_snapshot = 0;
                 last_snapshot = now;
-                _run_info(p, cap, inputs, ninputs, input_errors, &info);
-                rep_snapshot(p->rep, &info);
+                ss_pipeline_info(p, cap, inputs, input_errors, &info);
+                rep_snapshot(rep, &info);
             }
             if (got < 0) {
                 /* quiet wire: let timers run on the wall clock */
                 struct timespec ts;
                 clock_gettime(CLOCK_REALTIME, &ts);
-                int64_t wall = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-                dec_advance(p->dec, wall);
-                cor_advance(p->cor, wall);
+                ss_pipeline_tick(p, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
                 continue;
             }
         }
-        p->frames++;
-        if (p->first_us == 0 || f.ts_us < p->first_us)
-            p->first_us = f.ts_us;
-        if (f.ts_us > p->last_us)
-            p->last_us = f.ts_us;
-        dec_frame_in(p->dec, &f);
-        /* timers run on capture time; a few calls per simulated second suffice */
-        if (f.ts_us - p->advanced_us >= 100000 || f.ts_us < p->advanced_us) {
-            dec_advance(p->dec, f.ts_us);
-            cor_advance(p->cor, f.ts_us);
-            p->advanced_us = f.ts_us;
-        }
-        if (show_progress && (p->frames & 0xffff) == 0) {
+        ss_pipeline_frame(p, &f);
+        uint64_t nframes = ss_pipeline_frames(p);
+        if (show_progress && (nframes & 0xffff) == 0) {
             double now = _now();
             if (now - last_progress >= 0.25) {
                 _progress(cap, p, t0, 0);
                 last_progress = now;
             }
         }
-        if (max_count && p->frames >= (uint64_t)max_count)
+        if (max_count && nframes >= (uint64_t)max_count)
             break;
     }
     g_cap = NULL;
     if (show_progress && _now() - t0 >= 0.25)
         _progress(cap, p, t0, 1);
 
-    dec_finish(p->dec);
-    /* a stopped live capture leaves calls "in progress", not unanswered */
-    cor_finish(p->cor, live);
-
-    _run_info(p, cap, inputs, ninputs, input_errors, &info);
-    int werr = rep_finish(p->rep, &info);
+    ss_pipeline_finish(p, live);
+    ss_pipeline_info(p, cap, inputs, input_errors, &info);
+    int werr = rep_finish(rep, &info);
     for (size_t i = 0; i < ninputs; i++)
         if (input_errors[i])
             fprintf(stderr, "sipscope: warning: %s: %s (analyzed what came before)\n", inputs[i],
@@ -627,10 +516,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipscope: %s: %s\n", messages_path, strerror(errno));
         rc = EXIT_INPUT;
     }
-    rep_destroy(p->rep);
-    cor_destroy(p->cor);
-    dec_destroy(p->dec);
+    ss_pipeline_destroy(p);
+    rep_destroy(rep);
     cap_close(cap);
-    free(p);
     return rc;
 }
