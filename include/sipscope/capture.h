@@ -25,6 +25,10 @@ typedef struct cap_set cap_set;
 int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, const char *bpf,
                      char *errbuf, size_t errlen);
 
+/* Same for one capture already open as a stream (e.g. fmemopen() in the
+ * fuzz targets); takes ownership of fp. */
+int cap_open_offline_fp(cap_set **out, FILE *fp, const char *name, char *errbuf, size_t errlen);
+
 /* Live capture on one or more interfaces ("any" included). */
 typedef struct cap_live_config {
     const char *const *ifaces;

@@ -100,6 +100,35 @@ int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, con
     return 0;
 }
 
+int cap_open_offline_fp(cap_set **out, FILE *fp, const char *name, char *errbuf, size_t errlen)
+{
+    *out = NULL;
+    cap_set *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->in = calloc(1, sizeof *s->in)) == NULL) {
+        free(s);
+        fclose(fp);
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    s->last = -1;
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    cap_input *in = &s->in[0];
+    in->fd = -1;
+    in->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    if (in->pcap == NULL) {
+        snprintf(errbuf, errlen, "%s: cannot read capture: %s", name, perr);
+        fclose(fp);
+        cap_close(s);
+        return -1;
+    }
+    s->n = 1;
+    in->name = cap_strdup(name);
+    in->linktype = pcap_datalink(in->pcap);
+    _cap_advance(in);
+    *out = s;
+    return 0;
+}
+
 int cap_next(cap_set *s, dec_frame *f)
 {
     if (s->live)
