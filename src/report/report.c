@@ -46,6 +46,9 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
                          "\"version\":\"%s\"},\n\"dialogs\":[",
                 SIPSCOPE_VERSION);
     }
+    if (cfg->messages_out)
+        fprintf(cfg->messages_out, "#frame\ttime\tsrc\tdst\ttransport\ttype\tmethod\tstatus\tcall_id\t"
+                                   "cseq\tcseq_method\tretrans\n");
     *out = r;
     return 0;
 }
@@ -78,8 +81,12 @@ void rep_message(rep_ctx *r, const cor_msg *m, const cor_record *rec)
         fprintf(t, "%u", m->status);
     fputc('\t', t);
     _tsv_field(t, rec ? rec->call_id : "");
-    fprintf(t, "\t%u\t", m->cseq);
-    _tsv_field(t, m->method_name);
+    if (m->defects & (SIP_DEF_MISSING_CSEQ | SIP_DEF_BAD_CSEQ)) {
+        fputs("\t\t", t); /* no usable CSeq: say nothing rather than 0 */
+    } else {
+        fprintf(t, "\t%u\t", m->cseq);
+        _tsv_field(t, m->method_name);
+    }
     fprintf(t, "\t%d\n", m->retransmission ? 1 : 0);
 }
 
