@@ -426,7 +426,8 @@ def main(argv):
         f.write("\n")
     shutil.copyfile(path, os.path.join(OUT, "latest.json"))
     print()
-    print("written: %s (and latest.json)" % os.path.relpath(path, os.getcwd()))
+    rel = os.path.relpath(path, os.getcwd())
+    print("written: %s (and latest.json)" % (path if rel.startswith("..") else rel))
     shutil.rmtree(tmpdir, ignore_errors=True)
     return 0
 
