@@ -89,6 +89,9 @@ typedef enum dec_counter {
     DEC_C_TCP_KEEPALIVES,    /* CRLF keep-alives skipped (RFC 5626) */
     DEC_C_TLS_FLOWS,         /* TLS handshakes seen (encrypted SIP is not guessed at) */
     DEC_C_ENCAPSULATED,      /* frames that came through a tunnel */
+    DEC_C_TCP_INCOMPLETE_AT_END, /* streams holding part of a message when input ended */
+    DEC_C_HEP,               /* HEP packets decapsulated */
+    DEC_C_BAD_HEP,           /* HEP packets that did not decode */
     DEC_C__COUNT
 } dec_counter;
 
@@ -106,6 +109,7 @@ typedef struct dec_config {
     uint32_t tcp_stream_buf_max;    /* bytes buffered per direction, default 256 KiB */
     uint64_t tcp_total_buf_max;     /* all streams, default 64 MiB */
     uint32_t tcp_idle_timeout_s;    /* default 300 */
+    uint16_t hep_ports[4];          /* UDP ports carrying HEP, default {9060}; 0 ends */
 } dec_config;
 
 void dec_config_default(dec_config *cfg);

@@ -58,6 +58,12 @@ static void _on_payload(void *user, const dec_payload *pl)
         return;
     }
     sip_result r = sip_parse(&p->msg, pl->data.p, pl->data.len, stream, &used);
+    /* Off the SIP ports a start line alone is weak evidence (an HTTP body
+     * can begin "SIP/2.0 200 ok"): there a message must also carry the
+     * headers every SIP message has to be taken as SIP. */
+    if (r == SIP_OK && !(pl->flags & (DEC_PL_SIP_PORT | DEC_PL_HEP)) &&
+        (p->msg.defects & SIP_DEF_MISSING_CALL_ID) && (p->msg.defects & SIP_DEF_MISSING_CSEQ))
+        r = SIP_NOT_SIP;
     if (r == SIP_OK) {
         for (int b = 0; b < SIP_DEF__COUNT; b++)
             if (p->msg.defects & (1u << b))

@@ -1,0 +1,67 @@
+/* decode_int.h - private to src/decode: the decoder context shared by the
+ * link/IP walker (decode.c), IP reassembly (defrag.c), TCP reassembly
+ * (tcp_stream.c) and HEP (hep.c). */
+#ifndef SIPSCOPE_DECODE_INT_H
+#define SIPSCOPE_DECODE_INT_H
+
+#include "sipscope/decode.h"
+
+#define DEC_MAX_DEPTH 8 /* nested tunnels before we stop trusting the packet */
+
+typedef struct dec_defrag dec_defrag;
+typedef struct dec_tcp dec_tcp;
+
+/* What the walker knows about the packet while it descends. */
+typedef struct dec_pkt {
+    const dec_frame *frame;
+    ss_addr src, dst; /* IP layer (ports filled by L4) */
+    uint32_t flags;   /* DEC_PL_* gathered so far */
+    int depth;
+    int counted_encap;
+} dec_pkt;
+
+struct dec_ctx {
+    dec_config cfg;
+    dec_payload_fn fn;
+    void *user;
+    uint64_t c[DEC_C__COUNT];
+    dec_defrag *defrag;
+    dec_tcp *tcp;
+    int64_t now_us;
+};
+
+/* Hands one payload to the user, stamped with the packet's frame. */
+void dec_emit(dec_ctx *d, const dec_pkt *pk, uint16_t sport, uint16_t dport, dec_transport tp,
+              const uint8_t *data, size_t len, uint32_t extra_flags);
+
+/* An IP datagram's payload (after any reassembly): dispatches on proto. */
+void dec_ip_payload(dec_ctx *d, dec_pkt *pk, uint8_t proto, const uint8_t *p, size_t len);
+
+/* An IPv4 or IPv6 packet starting at p. */
+void dec_ip(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len);
+
+/* An Ethernet frame (also inside GRE/VXLAN). */
+void dec_ether(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len);
+
+int dec_is_sip_port(const dec_ctx *d, uint16_t port);
+
+/* defrag.c */
+int dec_defrag_create(dec_defrag **out, const dec_config *cfg);
+/* Adds a fragment; when it completes a datagram, calls dec_ip_payload
+ * with the rebuilt payload (and DEC_PL_IP_REASSEMBLED). */
+void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_t offset, int more,
+                    const uint8_t *p, size_t len);
+void dec_defrag_advance(dec_ctx *d, int64_t now_us);
+void dec_defrag_destroy(dec_defrag *f);
+
+/* tcp_stream.c */
+int dec_tcp_create(dec_tcp **out, const dec_config *cfg);
+void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len);
+void dec_tcp_advance(dec_ctx *d, int64_t now_us);
+void dec_tcp_finish(dec_ctx *d);
+void dec_tcp_destroy(dec_tcp *t);
+
+/* hep.c: a UDP payload on a HEP port; 0 if it decoded as HEP. */
+int dec_hep(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len);
+
+#endif

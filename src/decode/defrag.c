@@ -1,0 +1,240 @@
+/* defrag.c - IPv4 and IPv6 fragment reassembly.
+ *
+ * Large INVITEs with SDP (and everything over a small MTU) arrive in
+ * fragments. A datagram is keyed by (family, src, dst, id, proto); its
+ * fragments are copied as they come, in any order. It is rebuilt once the
+ * fragments cover [0, total) with no hole, overlaps resolved first come
+ * first served (differing overlapped bytes are counted: they are the mark
+ * of an evasion attempt or a broken stack). Incomplete datagrams expire
+ * after frag_timeout_s of capture time; pending datagrams and fragments
+ * per datagram are capped. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode_int.h"
+
+typedef struct _frag {
+    uint32_t off, len;
+    uint8_t *data;
+} _frag;
+
+typedef struct _dgram {
+    struct _dgram *next, *prev; /* age order: head is oldest */
+    struct _dgram *hnext;       /* hash chain */
+    uint8_t family, proto;
+    uint8_t src[16], dst[16];
+    uint32_t id;
+    int64_t first_us;
+    uint32_t total; /* from the last fragment; 0 until seen */
+    uint32_t nfrag;
+    _frag frag[];   /* cfg.frag_max_per_datagram */
+} _dgram;
+
+#define _BUCKETS 1024
+
+struct dec_defrag {
+    _dgram *bucket[_BUCKETS];
+    _dgram *head, *tail;
+    uint32_t pending, max_pending, max_frags;
+    int64_t timeout_us;
+};
+
+int dec_defrag_create(dec_defrag **out, const dec_config *cfg)
+{
+    dec_defrag *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return ENOMEM;
+    f->max_pending = cfg->frag_max_pending ? cfg->frag_max_pending : 4096;
+    f->max_frags = cfg->frag_max_per_datagram ? cfg->frag_max_per_datagram : 64;
+    f->timeout_us = (int64_t)(cfg->frag_timeout_s ? cfg->frag_timeout_s : 30) * 1000000;
+    *out = f;
+    return 0;
+}
+
+static unsigned _hash(const dec_pkt *pk, uint32_t id, uint8_t proto)
+{
+    uint64_t h = ss_hash_bytes(pk->src.ip, 16, id);
+    h = ss_hash_bytes(pk->dst.ip, 16, h ^ proto);
+    return (unsigned)(h & (_BUCKETS - 1));
+}
+
+static void _unlink(dec_defrag *f, _dgram *g)
+{
+    if (g->prev)
+        g->prev->next = g->next;
+    else
+        f->head = g->next;
+    if (g->next)
+        g->next->prev = g->prev;
+    else
+        f->tail = g->prev;
+    /* find it in its chain: recompute the bucket from the stored key */
+    dec_pkt key;
+    memset(&key, 0, sizeof key);
+    memcpy(key.src.ip, g->src, 16);
+    memcpy(key.dst.ip, g->dst, 16);
+    _dgram **pp = &f->bucket[_hash(&key, g->id, g->proto)];
+    while (*pp && *pp != g)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = g->hnext;
+    f->pending--;
+}
+
+static void _free_dgram(_dgram *g)
+{
+    for (uint32_t i = 0; i < g->nfrag; i++)
+        free(g->frag[i].data);
+    free(g);
+}
+
+/* 1 when the fragments cover [0, total) without a hole. */
+static int _complete(const _dgram *g)
+{
+    if (g->total == 0)
+        return 0;
+    uint32_t covered = 0;
+    for (;;) {
+        uint32_t best = covered;
+        for (uint32_t i = 0; i < g->nfrag; i++)
+            if (g->frag[i].off <= covered && g->frag[i].off + g->frag[i].len > best)
+                best = g->frag[i].off + g->frag[i].len;
+        if (best == covered)
+            return 0;
+        covered = best;
+        if (covered >= g->total)
+            return 1;
+    }
+}
+
+/* Rebuilds the payload, earliest fragment winning where they overlap. */
+static uint8_t *_assemble(dec_ctx *d, const _dgram *g)
+{
+    uint8_t *buf = malloc(g->total);
+    uint8_t *have = calloc(g->total, 1);
+    if (buf == NULL || have == NULL) {
+        free(buf);
+        free(have);
+        return NULL;
+    }
+    int differ = 0;
+    for (uint32_t i = 0; i < g->nfrag; i++) {
+        const _frag *fr = &g->frag[i];
+        for (uint32_t k = 0; k < fr->len && fr->off + k < g->total; k++) {
+            uint32_t at = fr->off + k;
+            if (have[at]) {
+                differ |= buf[at] != fr->data[k];
+                continue;
+            }
+            buf[at] = fr->data[k];
+            have[at] = 1;
+        }
+    }
+    if (differ)
+        d->c[DEC_C_FRAG_OVERLAP]++;
+    free(have);
+    return buf;
+}
+
+void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_t offset, int more,
+                    const uint8_t *p, size_t len)
+{
+    dec_defrag *f = d->defrag;
+    d->c[DEC_C_FRAGMENTS]++;
+    if (offset + len > 65535 + 40) { /* no datagram is that long */
+        d->c[DEC_C_BAD_IP]++;
+        return;
+    }
+    unsigned b = _hash(pk, id, proto);
+    _dgram *g = f->bucket[b];
+    while (g && !(g->id == id && g->proto == proto && g->family == pk->src.family &&
+                  memcmp(g->src, pk->src.ip, 16) == 0 && memcmp(g->dst, pk->dst.ip, 16) == 0))
+        g = g->hnext;
+    if (g == NULL) {
+        if (f->pending >= f->max_pending) {
+            /* make room: the oldest pending datagram is the least likely to complete */
+            _dgram *old = f->head;
+            _unlink(f, old);
+            d->c[DEC_C_FRAG_CAP] += old->nfrag;
+            _free_dgram(old);
+        }
+        g = calloc(1, sizeof *g + f->max_frags * sizeof(_frag));
+        if (g == NULL) {
+            d->c[DEC_C_FRAG_CAP]++;
+            return;
+        }
+        g->family = pk->src.family;
+        g->proto = proto;
+        g->id = id;
+        memcpy(g->src, pk->src.ip, 16);
+        memcpy(g->dst, pk->dst.ip, 16);
+        g->first_us = pk->frame->ts_us;
+        g->hnext = f->bucket[b];
+        f->bucket[b] = g;
+        g->prev = f->tail;
+        if (f->tail)
+            f->tail->next = g;
+        else
+            f->head = g;
+        f->tail = g;
+        f->pending++;
+    }
+    if (g->nfrag >= f->max_frags) {
+        d->c[DEC_C_FRAG_CAP]++;
+        return;
+    }
+    /* an exact duplicate adds nothing */
+    for (uint32_t i = 0; i < g->nfrag; i++)
+        if (g->frag[i].off == offset && g->frag[i].len == len && memcmp(g->frag[i].data, p, len) == 0)
+            return;
+    uint8_t *copy = malloc(len ? len : 1);
+    if (copy == NULL) {
+        d->c[DEC_C_FRAG_CAP]++;
+        return;
+    }
+    memcpy(copy, p, len);
+    g->frag[g->nfrag++] = (_frag){(uint32_t)offset, (uint32_t)len, copy};
+    if (!more)
+        g->total = offset + (uint32_t)len;
+    if (!_complete(g))
+        return;
+
+    uint8_t *buf = _assemble(d, g);
+    uint32_t total = g->total;
+    _unlink(f, g);
+    _free_dgram(g);
+    if (buf == NULL) {
+        d->c[DEC_C_FRAG_CAP]++;
+        return;
+    }
+    d->c[DEC_C_FRAG_REASSEMBLED]++;
+    uint32_t saved = pk->flags;
+    pk->flags |= DEC_PL_IP_REASSEMBLED;
+    dec_ip_payload(d, pk, proto, buf, total);
+    pk->flags = saved;
+    free(buf);
+}
+
+void dec_defrag_advance(dec_ctx *d, int64_t now_us)
+{
+    dec_defrag *f = d->defrag;
+    while (f->head && now_us - f->head->first_us > f->timeout_us) {
+        _dgram *g = f->head;
+        _unlink(f, g);
+        d->c[DEC_C_FRAG_TIMEOUT]++;
+        _free_dgram(g);
+    }
+}
+
+void dec_defrag_destroy(dec_defrag *f)
+{
+    if (f == NULL)
+        return;
+    while (f->head) {
+        _dgram *g = f->head;
+        _unlink(f, g);
+        _free_dgram(g);
+    }
+    free(f);
+}
