@@ -257,8 +257,70 @@ static void _udp(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     dec_emit(d, pk, sport, dport, DEC_TP_UDP, c.p, plen, 0);
 }
 
-/* SCTP (RFC 9260): every DATA chunk carries one user message (SIP over
- * SCTP sends one SIP message per chunk, RFC 4168). */
+/* A DATA chunk that is one fragment of a user message (RFC 9260 §6.9):
+ * fragments of one message have consecutive TSNs, B on the first and E on
+ * the last. Large INVITEs (SIP-I with ISUP bodies) come this way. */
+static void _sctp_fragment(dec_ctx *d, dec_pkt *pk, uint16_t sport, uint16_t dport, uint8_t flags,
+                           uint32_t tsn, uint16_t sid, uint16_t ssn, const uint8_t *data, size_t n)
+{
+    ss_addr src = pk->src, dst = pk->dst;
+    src.port = sport;
+    dst.port = dport;
+    dec_sctp_frag *slot = NULL, *oldest = &d->sctp[0];
+    for (int i = 0; i < DEC_SCTP_PENDING; i++) {
+        dec_sctp_frag *f = &d->sctp[i];
+        if (f->buf && f->sid == sid && f->ssn == ssn && ss_addr_cmp(&f->src, &src) == 0 &&
+            ss_addr_cmp(&f->dst, &dst) == 0) {
+            slot = f;
+            break;
+        }
+        if (f->buf == NULL || (oldest->buf && f->ts_us < oldest->ts_us))
+            oldest = f;
+    }
+    if (flags & 0x02) { /* B: a new message starts */
+        if (slot == NULL)
+            slot = oldest;
+        if (slot->buf) {
+            d->c[DEC_C_FRAG_TIMEOUT]++; /* the one it replaces never completed */
+            free(slot->buf);
+        }
+        memset(slot, 0, sizeof *slot);
+        slot->src = src;
+        slot->dst = dst;
+        slot->sid = sid;
+        slot->ssn = ssn;
+        slot->next_tsn = tsn;
+    } else if (slot == NULL || slot->next_tsn != tsn) {
+        d->c[DEC_C_FRAG_CAP]++; /* a middle or end without its beginning */
+        return;
+    }
+    if ((size_t)slot->len + n > 256 * 1024) {
+        d->c[DEC_C_FRAG_CAP]++;
+        free(slot->buf);
+        memset(slot, 0, sizeof *slot);
+        return;
+    }
+    uint8_t *nb = realloc(slot->buf, slot->len + n + 1);
+    if (nb == NULL) {
+        d->c[DEC_C_FRAG_CAP]++;
+        return;
+    }
+    memcpy(nb + slot->len, data, n);
+    slot->buf = nb;
+    slot->len += (uint32_t)n;
+    slot->next_tsn = tsn + 1;
+    slot->ts_us = pk->frame->ts_us;
+    if (flags & 0x01) { /* E: complete */
+        d->c[DEC_C_FRAG_REASSEMBLED]++;
+        dec_emit(d, pk, sport, dport, DEC_TP_SCTP, slot->buf, slot->len, DEC_PL_IP_REASSEMBLED);
+        free(slot->buf);
+        memset(slot, 0, sizeof *slot);
+    }
+}
+
+/* SCTP (RFC 9260): every DATA chunk carries one user message, or one
+ * fragment of it (SIP over SCTP sends one SIP message per user message,
+ * RFC 4168). */
 static void _sctp(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
 {
     ss_cursor c = ss_cursor_make(p, len);
@@ -277,8 +339,16 @@ static void _sctp(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
             d->c[clen < 4 ? DEC_C_BAD_SCTP : DEC_C_TRUNCATED]++;
             return;
         }
-        if (type == 0 && clen > 16) /* DATA: TSN, stream id, stream seq, PPID, then data */
-            dec_emit(d, pk, sport, dport, DEC_TP_SCTP, chunk + 16, (size_t)clen - 16, 0);
+        if (type == 0 && clen > 16) { /* DATA: TSN, stream id, stream seq, PPID, then data */
+            uint32_t tsn = ((uint32_t)chunk[4] << 24) | ((uint32_t)chunk[5] << 16) |
+                           ((uint32_t)chunk[6] << 8) | chunk[7];
+            uint16_t sid = (uint16_t)((chunk[8] << 8) | chunk[9]);
+            uint16_t ssn = (uint16_t)((chunk[10] << 8) | chunk[11]);
+            if ((flags & 0x03) == 0x03)
+                dec_emit(d, pk, sport, dport, DEC_TP_SCTP, chunk + 16, (size_t)clen - 16, 0);
+            else
+                _sctp_fragment(d, pk, sport, dport, flags, tsn, sid, ssn, chunk + 16, (size_t)clen - 16);
+        }
         size_t padded = ((size_t)clen + 3) & ~(size_t)3;
         if (ss_skip(&c, padded - 4))
             break;
@@ -687,6 +757,8 @@ void dec_destroy(dec_ctx *d)
 {
     if (d == NULL)
         return;
+    for (int i = 0; i < DEC_SCTP_PENDING; i++)
+        free(d->sctp[i].buf);
     dec_defrag_destroy(d->defrag);
     dec_tcp_destroy(d->tcp);
     free(d);

@@ -20,7 +20,19 @@ typedef struct dec_pkt {
     int counted_encap;
 } dec_pkt;
 
+/* An SCTP user message split over DATA chunks (B ... E), being rebuilt. */
+#define DEC_SCTP_PENDING 16
+typedef struct dec_sctp_frag {
+    ss_addr src, dst;
+    uint16_t sid, ssn;
+    uint32_t next_tsn;
+    uint8_t *buf;
+    uint32_t len;
+    int64_t ts_us;
+} dec_sctp_frag;
+
 struct dec_ctx {
+    dec_sctp_frag sctp[DEC_SCTP_PENDING];
     dec_config cfg;
     dec_payload_fn fn;
     void *user;
