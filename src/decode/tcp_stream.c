@@ -21,7 +21,10 @@
 #include "decode_int.h"
 #include "sipscope/sip.h"
 
-enum { _S_UNKNOWN = 0, _S_SIP, _S_NOT_SIP, _S_TLS };
+/* _S_WS_HTTP: the HTTP upgrade handshake of a WebSocket (RFC 6455), whose
+ * header block is skipped; _S_WS: frames follow (RFC 7118: one SIP message
+ * per WebSocket message). */
+enum { _S_UNKNOWN = 0, _S_SIP, _S_NOT_SIP, _S_TLS, _S_WS_HTTP, _S_WS };
 
 typedef struct _seg {
     struct _seg *next; /* sorted by seq */
@@ -43,6 +46,8 @@ typedef struct _half {
     uint32_t len, cap, buf_segs;
     _seg *ooo;
     uint32_t ooo_bytes;
+    uint8_t *ws; /* WebSocket message being assembled (unmasked) */
+    uint32_t ws_len, ws_cap;
 } _half;
 
 struct dec_tcp {
@@ -119,6 +124,9 @@ static void _drop_data(dec_tcp *t, _half *s)
         s->ooo = n;
     }
     s->ooo_bytes = 0;
+    free(s->ws);
+    s->ws = NULL;
+    s->ws_len = s->ws_cap = 0;
 }
 
 static void _free_half(dec_tcp *t, _half *s)
@@ -202,6 +210,98 @@ static size_t _find_sip_line(const uint8_t *p, size_t len, size_t from)
     return len;
 }
 
+/* 1 when the header block p[0..len) names a WebSocket upgrade. */
+static int _ws_upgrade(const uint8_t *p, size_t len)
+{
+    static const char needle[] = "websocket";
+    const size_t n = sizeof needle - 1;
+    for (size_t i = 0; i + n <= len; i++) {
+        size_t k = 0;
+        while (k < n && (p[i + k] | 0x20) == needle[k])
+            k++;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* End of an HTTP header block (after CRLFCRLF), or 0 when not all here. */
+static size_t _http_end(const uint8_t *p, size_t len)
+{
+    for (size_t i = 3; i < len; i++)
+        if (p[i] == '\n' && p[i - 1] == '\r' && p[i - 2] == '\n' && p[i - 3] == '\r')
+            return i + 1;
+    return 0;
+}
+
+/* WebSocket frames (RFC 6455 §5.2): unmasks the payload and assembles
+ * fragmented messages; each complete text/binary message is handed on as
+ * one SIP payload. Returns the bytes used up. */
+static size_t _ws_frames(dec_ctx *d, _half *s, const dec_pkt *pk, const uint8_t *p, size_t len,
+                         uint32_t segs)
+{
+    size_t off = 0;
+    while (len - off >= 2) {
+        ss_cursor c = ss_cursor_make(p + off, len - off);
+        uint8_t b0 = 0, b1 = 0;
+        if (ss_get_u8(&c, &b0) || ss_get_u8(&c, &b1))
+            break;
+        uint64_t plen = b1 & 0x7f;
+        if (plen == 126) {
+            uint16_t v;
+            if (ss_get_be16(&c, &v))
+                break;
+            plen = v;
+        } else if (plen == 127) {
+            uint32_t hi, lo;
+            if (ss_get_be32(&c, &hi) || ss_get_be32(&c, &lo))
+                break;
+            plen = ((uint64_t)hi << 32) | lo;
+        }
+        uint8_t key[4] = {0, 0, 0, 0};
+        if ((b1 & 0x80) && ss_get_bytes(&c, key, 4))
+            break;
+        if (plen > d->cfg.tcp_stream_buf_max) {
+            /* no SIP message is that large: not a stream we can follow */
+            d->c[DEC_C_TCP_CAP] += len - off;
+            s->state = _S_NOT_SIP;
+            return len;
+        }
+        if (ss_cursor_left(&c) < plen)
+            break;
+        uint8_t op = b0 & 0x0f;
+        if (op <= 2) { /* continuation, text, binary */
+            if (s->ws_len + plen > s->ws_cap) {
+                size_t nc = s->ws_cap ? s->ws_cap : 2048;
+                while (nc < s->ws_len + plen)
+                    nc *= 2;
+                uint8_t *nb = nc <= d->cfg.tcp_stream_buf_max ? realloc(s->ws, nc) : NULL;
+                if (nb == NULL) {
+                    d->c[DEC_C_TCP_CAP] += plen;
+                    s->ws_len = 0;
+                    off += (size_t)(c.p - (p + off)) + plen;
+                    continue;
+                }
+                d->tcp->total_bytes += nc - s->ws_cap;
+                s->ws = nb;
+                s->ws_cap = (uint32_t)nc;
+            }
+            for (uint64_t i = 0; i < plen; i++)
+                s->ws[s->ws_len + i] = c.p[i] ^ key[i & 3];
+            s->ws_len += (uint32_t)plen;
+            if (b0 & 0x80) { /* FIN: the message is complete */
+                if (s->ws_len)
+                    dec_emit(d, pk, s->src.port, s->dst.port, DEC_TP_WS, s->ws, s->ws_len,
+                             segs > 1 ? DEC_PL_TCP_SEGMENTS : 0);
+                s->ws_len = 0;
+            }
+        }
+        /* close, ping, pong: nothing for us */
+        off += (size_t)(c.p - (p + off)) + plen;
+    }
+    return off;
+}
+
 /* Cuts p[0..len) into messages; returns how many bytes were used up (the
  * rest is an incomplete message to keep). segs: segments the bytes came
  * from, for the payload flag. */
@@ -211,7 +311,28 @@ static size_t _frame(dec_ctx *d, _half *s, const dec_pkt *pk, const uint8_t *p, 
     size_t off = 0;
     int sip_port = dec_is_sip_port(d, s->src.port) || dec_is_sip_port(d, s->dst.port);
     while (off < len) {
+        if (s->state == _S_WS)
+            return off + _ws_frames(d, s, pk, p + off, len - off, segs);
+        if (s->state == _S_WS_HTTP) {
+            size_t end = _http_end(p + off, len - off);
+            if (end == 0)
+                return len - off > 16384 ? (s->state = _S_NOT_SIP, len) : off;
+            off += end;
+            s->state = _S_WS;
+            continue;
+        }
         if (s->state == _S_UNKNOWN) {
+            /* an HTTP upgrade to WebSocket, from the client ("GET ...") or
+             * the server ("HTTP/1.1 101"): SIP follows in frames */
+            if (len - off >= 4 && (memcmp(p + off, "GET ", 4) == 0 || memcmp(p + off, "HTTP", 4) == 0)) {
+                size_t end = _http_end(p + off, len - off);
+                if (end == 0 && len - off < 16384)
+                    return off; /* wait for the whole header block */
+                if (end && _ws_upgrade(p + off, end)) {
+                    s->state = _S_WS_HTTP;
+                    continue;
+                }
+            }
             if (len - off >= 2 && p[off] == 0x16 && p[off + 1] == 0x03) {
                 /* a TLS handshake: encrypted SIP is reported, never guessed at */
                 s->state = _S_TLS;
