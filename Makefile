@@ -36,7 +36,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all clean install uninstall test unit golden diff test-asan test-valgrind fuzz bench \
-        captures demo check-deps replay
+        captures demo check-deps replay hostile fuzz-smoke
 
 all: sipscope
 
@@ -71,6 +71,14 @@ unit: $(UNIT_BIN)
 golden: sipscope
 	@tests/golden/run.sh ./sipscope
 
+hostile: sipscope
+	@python3 tests/hostile/run.py ./sipscope --flood
+
+# CI's short fuzz run: every target for FUZZ_SMOKE seconds
+FUZZ_SMOKE ?= 30
+fuzz-smoke: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_SMOKE) $(FUZZ_BIN)
+
 diff: sipscope
 	@tests/diff/run.sh ./sipscope
 
@@ -80,7 +88,8 @@ test-asan:
 	@set -e; export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; \
 	  for t in $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%); do echo "== asan $$t"; $$t; done; \
 	  tests/golden/run.sh build-asan/sipscope; \
-	  BUILD=build-asan SAN=1 tests/regress/run.sh build-asan/sipscope
+	  BUILD=build-asan SAN=1 tests/regress/run.sh build-asan/sipscope; \
+	  python3 tests/hostile/run.py build-asan/sipscope --quick
 
 test: check-deps sipscope
 	@tests/run-all.sh

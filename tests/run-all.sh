@@ -23,9 +23,12 @@ fi
 
 tier unit        $MAKE --no-print-directory unit
 tier golden      $MAKE --no-print-directory golden
+tier hostile     $MAKE --no-print-directory hostile
 tier regress     tests/regress/run.sh ./sipscope
 tier diff        $MAKE --no-print-directory diff
 tier asan        $MAKE --no-print-directory test-asan
+tier valgrind    tests/valgrind.sh ./sipscope
+tier fuzz-smoke  $MAKE --no-print-directory fuzz-smoke
 
 echo
 echo "tiers failed:${failed_names:- none}"

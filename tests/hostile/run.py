@@ -169,7 +169,7 @@ check('Content-Length larger/smaller than the body: both counted with the defect
       'rc=%d %s' % (p.returncode, dfc))
 
 # ---- 8. 10,000 headers; 9. a 60 KiB header line; 10. NUL bytes ----
-many = pg.sip_request('OPTIONS', 'many@test', extra=b''.join(b'X-H%d: v\r\n' % i for i in range(10000)))
+many = pg.sip_request('OPTIONS', 'many@test', extra=b'a:b\r\n' * 10000)   # 50 KB: fits one datagram
 longl = pg.sip_request('OPTIONS', 'long@test', branch='z9hG4bK-l', extra=b'X-Long: ' + b'a' * 60000 + b'\r\n')
 nul = pg.sip_request('OPTIONS', 'nul@test', branch='z9hG4bK-n', extra=b'X-Nul: a\0b\r\nSubject: \0\0\0\r\n')
 path = write('sizes.pcap', [pg.udp_frame(many), pg.udp_frame(longl), pg.udp_frame(nul)])
@@ -177,6 +177,14 @@ p, rep = run(path)
 check('10,000 headers, 60 KiB line, NUL bytes: all three parsed, header cap flagged',
       p.returncode == 0 and rep['summary']['sip_messages'] == 3 and rep['anomalies']['defects']['too_many_headers'] == 1,
       'rc=%d %s' % (p.returncode, rep and (rep['summary'], rep['anomalies']['defects'])))
+
+# a 64 KiB header line can only come over a stream: TCP, in 1400-byte segments
+big = pg.sip_request('OPTIONS', 'tcp-long@test', branch='z9hG4bK-t', extra=b'X-Long: ' + b'b' * 65536 + b'\r\n')
+segs = [pg.tcp_frame(big[i:i + 1400], seq=1000 + i) for i in range(0, len(big), 1400)]
+path = write('tcp-long.pcap', segs)
+p, rep = run(path)
+check('64 KiB header line over %d TCP segments: one message' % len(segs),
+      p.returncode == 0 and rep['summary']['sip_messages'] == 1, 'rc=%d %s' % (p.returncode, rep and rep['summary']))
 
 # ---- 11. non-UTF-8 and terminal escapes in every field ----
 evil = b'\xff\xfe\x1b[2J\x1b]0;pwned\x07\xc3\x28\xe2\x82'
