@@ -1,0 +1,810 @@
+/* test_outputs.c - the file outputs (report/svg.c, html.c, mermaid.c,
+ * markdown.c, junit.c), the --fail-if gate (gate.c) and merge (merge.c).
+ *
+ * Records are built by hand and rendered into memory or temporary files;
+ * checks are structural (elements, arrows, counts) and about escaping: a
+ * record whose every wire string is hostile (<script>, quotes, "]]>",
+ * invalid UTF-8, ESC, newlines, Mermaid/PlantUML syntax) must come out as
+ * inert text in every format. Schema validation (xmllint), Mermaid parsing
+ * and the browser check run in tests/outputs/check.sh on real captures. */
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../src/report/outputs.h"
+
+/* Stand-ins for src/correlate so this test builds on its own; weak, so
+ * the real ones win whenever the correlate objects are linked in. */
+__attribute__((weak)) const char *cor_kind_name(cor_kind k)
+{
+    static const char *const n[] = {"call",    "registration", "subscription", "message", "options",
+                                    "publish", "service",      "refer",        "other"};
+    return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
+}
+
+__attribute__((weak)) const char *cor_outcome_name(cor_outcome o)
+{
+    static const char *const n[] = {"none",        "answered", "busy",    "rejected",   "cancelled", "redirected",
+                                    "failed",      "unanswered", "in_progress", "success", "failure",
+                                    "no_response"};
+    return (unsigned)o < sizeof n / sizeof n[0] ? n[o] : "?";
+}
+
+__attribute__((weak)) const char *cor_state_name(cor_state s)
+{
+    static const char *const n[] = {"trying", "early", "confirmed", "terminated", "completed"};
+    return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : "?";
+}
+
+/* ---- helpers ---- */
+
+#define T0 (1700000000LL * 1000000)
+#define HOSTILE "<script>alert(1)</script> \"q\" 'a' ]]> & \xff\xfe \x1b[31m;#%%{x}`@@enduml\n@enduml\r\n"
+
+static ss_addr _v4(uint8_t d, uint16_t port)
+{
+    ss_addr x;
+    memset(&x, 0, sizeof x);
+    x.family = 4;
+    x.ip[0] = 10;
+    x.ip[3] = d;
+    x.port = port;
+    return x;
+}
+
+static cor_msg _req(int64_t ts, ss_addr src, ss_addr dst, const char *method, int retrans)
+{
+    cor_msg m;
+    memset(&m, 0, sizeof m);
+    m.ts_us = ts;
+    m.src = src;
+    m.dst = dst;
+    m.is_request = 1;
+    m.retransmission = (uint8_t)retrans;
+    m.method_name = method;
+    m.reason = "";
+    m.content_type = "";
+    m.cseq = 1;
+    return m;
+}
+
+static cor_msg _resp(int64_t ts, ss_addr src, ss_addr dst, unsigned code, const char *reason, int retrans)
+{
+    cor_msg m = _req(ts, src, dst, "INVITE", retrans);
+    m.is_request = 0;
+    m.status = (uint16_t)code;
+    m.reason = reason;
+    return m;
+}
+
+static cor_record _rec(const cor_msg *msgs, size_t n)
+{
+    cor_record r;
+    memset(&r, 0, sizeof r);
+    r.id = 1;
+    r.call_id = "1-2345@127.0.0.1";
+    r.kind = COR_KIND_CALL;
+    r.outcome = COR_OUT_ANSWERED;
+    r.state = COR_ST_TERMINATED;
+    r.final_status = 200;
+    r.final_reason = "OK";
+    r.from = "sip:alice@a.example";
+    r.to = "sip:bob@b.example";
+    r.from_tag = "";
+    r.to_tag = "";
+    r.user_agent = "";
+    r.setup_ms = 12;
+    r.pdd_ms = -1;
+    r.duration_ms = -1;
+    r.first_us = n ? msgs[0].ts_us : T0;
+    r.last_us = n ? msgs[n - 1].ts_us : T0;
+    r.msgs = msgs;
+    r.nmsgs = n;
+    return r;
+}
+
+/* A 5-message answered call with a retransmitted INVITE. */
+static cor_msg _call[6];
+static cor_record _answered(void)
+{
+    ss_addr a = _v4(1, 5060), b = _v4(2, 5060);
+    _call[0] = _req(T0, a, b, "INVITE", 0);
+    _call[0].body_len = 120;
+    _call[0].content_type = "application/sdp";
+    _call[1] = _req(T0 + 500000, a, b, "INVITE", 1);
+    _call[2] = _resp(T0 + 510000, b, a, 100, "Trying", 0);
+    _call[3] = _resp(T0 + 520000, b, a, 200, "OK", 0);
+    _call[4] = _req(T0 + 530000, a, b, "ACK", 0);
+    _call[5] = _req(T0 + 900000, a, a, "OPTIONS", 0); /* self-loop */
+    return _rec(_call, 6);
+}
+
+/* Every wire string hostile. */
+static cor_msg _hmsgs[3];
+static cor_record _hostile(void)
+{
+    ss_addr a = _v4(1, 5060), b = _v4(9, 5062);
+    _hmsgs[0] = _req(T0, a, b, HOSTILE, 0);
+    _hmsgs[0].content_type = HOSTILE;
+    _hmsgs[0].body_len = 10;
+    _hmsgs[1] = _resp(T0 + 1000, b, a, 486, HOSTILE, 0);
+    _hmsgs[2] = _resp(T0 + 2000, b, a, 486, HOSTILE, 1);
+    cor_record r = _rec(_hmsgs, 3);
+    r.call_id = "cid\" onmouseover=\"alert(1)" HOSTILE;
+    r.from = HOSTILE;
+    r.to = "<img src=x onerror=alert(2)>";
+    r.user_agent = HOSTILE;
+    r.final_status = 486;
+    r.final_reason = HOSTILE;
+    r.outcome = COR_OUT_BUSY;
+    r.setup_ms = -1;
+    return r;
+}
+
+static size_t _count(const char *s, const char *needle)
+{
+    size_t c = 0;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + strlen(needle), needle))
+        c++;
+    return c;
+}
+
+/* No C0 control except \n (and \t), no DEL, no C1 as UTF-8, valid UTF-8. */
+static void _assert_clean_bytes(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        if (*p < 0x80) {
+            assert_true(*p == '\n' || *p == '\t' || (*p >= 0x20 && *p != 0x7F));
+            p++;
+            continue;
+        }
+        size_t len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+        assert_true(*p >= 0xC2 && *p <= 0xF4);
+        for (size_t i = 1; i < len; i++)
+            assert_int_equal(p[i] & 0xC0, 0x80);
+        if (*p == 0xC2)
+            assert_true(p[1] > 0x9F); /* C1 */
+        p += len;
+    }
+}
+
+/* XML/HTML: nothing of the hostile text can open markup or break out of
+ * an attribute. */
+static void _assert_xml_inert(const char *s)
+{
+    _assert_clean_bytes(s);
+    assert_null(strstr(s, "<script>alert"));
+    assert_null(strstr(s, "<img"));
+    assert_null(strstr(s, "\" onmouseover"));
+    assert_null(strstr(s, "]]>"));
+    assert_non_null(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(s, "\\xFF\\xFE") ? strstr(s, "\\xFF\\xFE") : strstr(s, "\\xff\\xfe"));
+}
+
+typedef void (*_render_fn)(FILE *, const cor_record *, const rep_ladder_opts *);
+
+static char *_render_mem(void (*fn)(FILE *, const cor_record *, const rep_ladder_opts *), const cor_record *r,
+                         const rep_ladder_opts *lo)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    fn(f, r, lo);
+    assert_int_equal(fclose(f), 0);
+    assert_non_null(buf);
+    return buf;
+}
+
+static char *_svg(const cor_record *r, const rep_ladder_opts *lo, int standalone)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    rep_svg_ladder(f, r, lo, standalone);
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+static char *_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+static void _tmpname(char *buf, size_t n, const char *suffix)
+{
+    static int seq;
+    snprintf(buf, n, "/tmp/test_outputs.%d.%d%s", (int)getpid(), seq++, suffix);
+}
+
+static const char *_tail_text =
+    "{\"summary\":{\"packets\":100,\"sip_messages\":90,\"requests\":45,\"responses\":45,\"malformed\":2,"
+    "\"call_ids\":10,\"call_ids_exact\":true,\"dialogs\":10,\"sip_dialogs\":9,\"transactions\":20,"
+    "\"retransmissions\":3,\"calls\":8,\"first\":\"2023-11-14T22:13:20.000000Z\","
+    "\"last\":\"2023-11-14T22:13:21.000000Z\",\"inputs\":[{\"name\":\"a.pcap\"}]},"
+    "\"stats\":{\"requests\":{\"INVITE\":10,\"<b>X</b>\":1},\"responses\":{\"200\":8,\"408\":1,\"486\":1},"
+    "\"classes\":{\"1xx\":0,\"2xx\":8,\"3xx\":0,\"4xx\":2,\"5xx\":0,\"6xx\":0},"
+    "\"request_retransmissions\":{\"INVITE\":2},\"response_retransmissions\":{\"200\":1},"
+    "\"final_by_method\":{\"INVITE\":{\"200\":6,\"486\":1}},"
+    "\"calls\":{\"total\":8,\"answered\":6,\"busy\":1,\"failed\":1,\"asr\":0.75},"
+    "\"setup_ms\":{\"count\":6,\"min\":10,\"avg\":50,\"max\":200,\"p50\":40,\"p90\":150,\"p95\":180,\"p99\":200},"
+    "\"pdd_ms\":{\"count\":0},"
+    "\"response_ms\":{\"INVITE\":{\"count\":8,\"min\":1,\"avg\":20,\"max\":300,\"p50\":10,\"p90\":200,\"p95\":250,"
+    "\"p99\":300}},\"dialogs_by_kind\":{\"call\":8}},"
+    "\"anomalies\":{\"malformed\":{\"bad_start_line\":2},\"not_sip_payloads\":1}}";
+
+static json_object *_tail(void)
+{
+    json_object *t = json_tokener_parse(_tail_text);
+    assert_non_null(t);
+    return t;
+}
+
+/* ---- SVG ---- */
+
+static void test_svg_structure(void **state)
+{
+    (void)state;
+    cor_record r = _answered();
+    char *s = _svg(&r, NULL, 0);
+    assert_null(strstr(s, "<?xml"));
+    assert_int_equal(strncmp(s, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39), 0);
+    assert_int_equal(_count(s, "<g class=\"msg "), 6);
+    assert_int_equal(_count(s, "<g class=\"endpoint\">"), 2);
+    assert_int_equal(_count(s, "stroke-dasharray"), 1); /* the retransmitted INVITE */
+    assert_int_equal(_count(s, "class=\"msg req retrans\""), 1);
+    assert_non_null(strstr(s, ">10.0.0.1:5060<"));
+    assert_non_null(strstr(s, ">200 OK<"));
+    assert_non_null(strstr(s, ">INVITE (retrans)<"));
+    assert_non_null(strstr(s, "#1a7f37")); /* 2xx green */
+    assert_non_null(strstr(s, " +0.500s<"));
+    assert_non_null(strstr(s, "<path d=\"M")); /* the self-loop */
+    assert_int_equal(_count(s, "<svg"), 1);
+    assert_int_equal(_count(s, "</svg>"), 1);
+    free(s);
+
+    s = _svg(&r, NULL, 1);
+    assert_int_equal(strncmp(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=", 50), 0);
+    free(s);
+}
+
+static void test_svg_aliases(void **state)
+{
+    (void)state;
+    cor_record r = _answered();
+    rep_alias al[1];
+    memset(al, 0, sizeof al);
+    al[0].addr = _v4(2, 0);
+    snprintf(al[0].name, sizeof al[0].name, "pbx <core>");
+    rep_ladder_opts lo;
+    memset(&lo, 0, sizeof lo);
+    lo.aliases = al;
+    lo.naliases = 1;
+    char *s = _svg(&r, &lo, 1);
+    assert_non_null(strstr(s, ">pbx &lt;core&gt;<"));
+    assert_null(strstr(s, "10.0.0.2:5060"));
+    free(s);
+}
+
+static void test_svg_hostile(void **state)
+{
+    (void)state;
+    cor_record r = _hostile();
+    char *s = _svg(&r, NULL, 1);
+    _assert_xml_inert(s);
+    free(s);
+}
+
+static void test_svg_empty(void **state)
+{
+    (void)state;
+    cor_record r = _rec(NULL, 0);
+    r.msgs_dropped = 3;
+    char *s = _svg(&r, NULL, 1);
+    assert_non_null(strstr(s, "no messages kept"));
+    assert_non_null(strstr(s, "3 more messages not kept"));
+    assert_non_null(strstr(s, "</svg>"));
+    free(s);
+    rep_svg_ladder(NULL, &r, NULL, 1); /* no crash */
+}
+
+static void test_out_clean(void **state)
+{
+    (void)state;
+    char *s = rep_out_clean("a\x1b[31mb\xc2\x9b" "c\xe2\x80\xae" "d\xff\n\te");
+    assert_string_equal(s, "a[31mbcd\\xFFe");
+    free(s);
+    s = rep_out_clean(NULL);
+    assert_string_equal(s, "");
+    free(s);
+}
+
+/* ---- Mermaid / PlantUML ---- */
+
+static void test_mermaid_structure(void **state)
+{
+    (void)state;
+    cor_record r = _answered();
+    char *s = _render_mem(rep_mermaid_ladder, &r, NULL);
+    assert_int_equal(strncmp(s, "sequenceDiagram\n", 16), 0);
+    assert_non_null(strstr(s, "    participant P1 as 10.0.0.1:5060\n"));
+    assert_non_null(strstr(s, "    participant P2 as 10.0.0.2:5060\n"));
+    assert_non_null(strstr(s, "    P1->>P2: INVITE\n"));
+    assert_non_null(strstr(s, "    P1->>P2: INVITE (retrans)\n"));
+    assert_non_null(strstr(s, "    P2-->>P1: 200 OK\n"));
+    assert_non_null(strstr(s, "    P1->>P1: OPTIONS\n"));
+    assert_int_equal(_count(s, "\n"), 1 + 1 + 2 + 6);
+    free(s);
+}
+
+static void test_mermaid_hostile(void **state)
+{
+    (void)state;
+    cor_record r = _hostile();
+    char *s = _render_mem(rep_mermaid_ladder, &r, NULL);
+    _assert_clean_bytes(s);
+    /* one statement per line: title, 2 participants, 3 messages */
+    assert_int_equal(_count(s, "\n"), 1 + 1 + 2 + 3);
+    for (const char *p = s; (p = strchr(p, ';')) != NULL; p++) { /* ';' only ends an entity */
+        const char *b = p;
+        while (b > s && (isalnum((unsigned char)b[-1])))
+            b--;
+        assert_true(b > s && b[-1] == '#' && b < p);
+    }
+    assert_null(strchr(s, '"'));
+    assert_null(strchr(s, '<'));
+    assert_null(strchr(s, '%'));
+    assert_non_null(strstr(s, "#lt;script#gt;"));
+    assert_non_null(strstr(s, "#quot;q#quot;"));
+    free(s);
+}
+
+static void test_plantuml(void **state)
+{
+    (void)state;
+    cor_record r = _answered();
+    char *s = _render_mem(rep_plantuml_ladder, &r, NULL);
+    assert_int_equal(strncmp(s, "@startuml\n", 10), 0);
+    assert_non_null(strstr(s, "participant \"10.0.0.1:5060\" as P1\n"));
+    assert_non_null(strstr(s, "P1 -> P2 : INVITE\n"));
+    assert_non_null(strstr(s, "P1 ->> P2 : INVITE (retrans)\n"));
+    assert_non_null(strstr(s, "P2 --> P1 : 200 OK\n"));
+    assert_non_null(strstr(s, "\n@enduml\n"));
+    free(s);
+
+    r = _hostile();
+    s = _render_mem(rep_plantuml_ladder, &r, NULL);
+    _assert_clean_bytes(s);
+    assert_int_equal(_count(s, "\n@enduml"), 1);
+    assert_int_equal(_count(s, "\n"), 1 + 1 + 2 + 3 + 1);
+    /* quotes, markup and escapes only as entities */
+    for (const char *p = s; (p = strstr(p, "participant \"")) != NULL; p++) {
+        const char *q = strchr(p + 13, '"');
+        assert_non_null(q);
+        assert_int_equal(strncmp(q, "\" as P", 6), 0);
+    }
+    assert_null(strstr(s, "<script"));
+    assert_null(strchr(s, '\\'));
+    assert_null(strchr(s, '['));
+    free(s);
+}
+
+/* ---- HTML ---- */
+
+static void test_html_report(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    rep_html *h = NULL;
+    _tmpname(path, sizeof path, ".html");
+    assert_int_equal(rep_html_open(&h, path, NULL, err, sizeof err), 0);
+    cor_record a = _answered(), b = _hostile();
+    rep_html_record(h, &a);
+    rep_html_record(h, &b);
+    json_object *tail = _tail();
+    assert_int_equal(rep_html_finish(h, tail), 0);
+    json_object_put(tail);
+
+    char *s = _slurp(path);
+    unlink(path);
+    assert_int_equal(strncmp(s, "<!DOCTYPE html>", 15), 0);
+    assert_non_null(strstr(s, "Content-Security-Policy"));
+    assert_non_null(strstr(s, "default-src 'none'"));
+    for (const char *p = strstr(s, "http:"); p; p = strstr(p + 4, "http:")) /* no fetch anywhere */
+        assert_int_equal(strncmp(p, "http://www.w3.org/2000/svg", 26), 0);
+    assert_null(strstr(s, "src=\"http"));
+    assert_int_equal(_count(s, "<script"), 1); /* ours only */
+    assert_int_equal(_count(s, "<tbody class=\"rec\""), 2);
+    assert_int_equal(_count(s, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ladder\""), 2);
+    assert_int_equal(_count(s, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\""), 2);
+    assert_non_null(strstr(s, "data-callid=\"1-2345@127.0.0.1\""));
+    assert_non_null(strstr(s, "data-callid=\"cid&quot; onmouseover=&quot;alert(1)&lt;script&gt;"));
+    assert_non_null(strstr(s, "data-outcome=\"busy\""));
+    assert_non_null(strstr(s, "data-code=\"486\""));
+    assert_non_null(strstr(s, "&lt;b&gt;X&lt;/b&gt;")); /* method name from stats */
+    assert_non_null(strstr(s, "75.0 %"));               /* ASR */
+    assert_non_null(strstr(s, "application/sdp"));
+    assert_non_null(strstr(s, "<td>408</td>")); /* failures by code */
+    _assert_xml_inert(s);
+    free(s);
+
+    assert_int_not_equal(rep_html_open(&h, "/nonexistent/dir/x.html", NULL, err, sizeof err), 0);
+    assert_null(h);
+    assert_non_null(strstr(err, "/nonexistent/dir/x.html"));
+}
+
+/* ---- Markdown ---- */
+
+static void test_markdown(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    rep_markdown *m = NULL;
+    _tmpname(path, sizeof path, ".md");
+    assert_int_equal(rep_markdown_open(&m, path, err, sizeof err), 0);
+    cor_record a = _answered(), b = _hostile();
+    rep_markdown_record(m, &a);
+    for (int i = 0; i < 60; i++)
+        rep_markdown_record(m, &b);
+    json_object *tail = _tail();
+    assert_int_equal(rep_markdown_finish(m, tail), 0);
+
+    char *s = _slurp(path);
+    assert_non_null(strstr(s, "## sipscope summary\n"));
+    assert_non_null(strstr(s, "| ASR | 75.0 % |\n"));
+    assert_non_null(strstr(s, "| 486 | 1 |\n"));
+    assert_non_null(strstr(s, "| call | answered | 1 |\n"));
+    assert_non_null(strstr(s, "| call | busy :x: | 60 |\n"));
+    assert_non_null(strstr(s, "### Failed (60, the first 50 shown)"));
+    assert_int_equal(_count(s, "```mermaid\n"), REP_MD_MAX_FAILED);
+    assert_int_equal(_count(s, "```"), 2 * REP_MD_MAX_FAILED);
+    assert_null(strstr(s, "<script"));
+    assert_null(strstr(s, "<img"));
+    char *fence = strstr(s, "```mermaid");
+    assert_non_null(fence);
+    *fence = '\0'; /* outside the diagrams '@' is an entity: no @mentions */
+    assert_null(strstr(s, "@enduml"));
+    *fence = '`';
+    assert_null(strstr(s, "https:"));
+    _assert_clean_bytes(s);
+    free(s);
+
+    /* appends: a second summary after the first */
+    assert_int_equal(rep_markdown_open(&m, path, err, sizeof err), 0);
+    assert_int_equal(rep_markdown_finish(m, tail), 0);
+    s = _slurp(path);
+    assert_int_equal(_count(s, "## sipscope summary\n"), 2);
+    assert_non_null(strstr(s, "None.\n"));
+    free(s);
+    unlink(path);
+    json_object_put(tail);
+}
+
+/* ---- JUnit ---- */
+
+static void test_junit(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    rep_junit *j = NULL;
+    _tmpname(path, sizeof path, ".xml");
+    assert_int_equal(rep_junit_open(&j, path, "a.pcap <b>.pcap", err, sizeof err), 0);
+    cor_record a = _answered(), b = _hostile();
+    rep_junit_record(j, &a);
+    rep_junit_record(j, &b);
+    cor_record reg = _answered();
+    reg.kind = COR_KIND_REGISTRATION;
+    reg.outcome = COR_OUT_NO_RESPONSE;
+    reg.final_status = 0;
+    rep_junit_record(j, &reg);
+    cor_record live = _answered();
+    live.outcome = COR_OUT_IN_PROGRESS;
+    rep_junit_record(j, &live);
+    cor_record opt = _answered();
+    opt.kind = COR_KIND_OPTIONS;
+    opt.outcome = COR_OUT_SUCCESS;
+    rep_junit_record(j, &opt);
+
+    json_object *tail = _tail(), *inputs = NULL, *summary = NULL;
+    json_object_object_get_ex(tail, "summary", &summary);
+    json_object_object_get_ex(summary, "inputs", &inputs);
+    json_object_object_add(json_object_array_get_idx(inputs, 0), "error",
+                           json_object_new_string("truncated <record>"));
+    assert_int_equal(rep_junit_finish(j, tail), 0);
+    json_object_put(tail);
+
+    char *s = _slurp(path);
+    unlink(path);
+    assert_int_equal(strncmp(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites ", 51), 0);
+    assert_non_null(strstr(s, "<testsuite name=\"a.pcap &lt;b&gt;.pcap\" tests=\"6\" failures=\"2\" errors=\"1\" "
+                              "skipped=\"1\""));
+    assert_non_null(strstr(s, "timestamp=\"2023-11-14T22:13:20\""));
+    assert_int_equal(_count(s, "<testcase "), 6);
+    assert_int_equal(_count(s, "<testcase classname=\"call\""), 3);
+    assert_int_equal(_count(s, "<testcase classname=\"registration\""), 1);
+    assert_int_equal(_count(s, "<testcase classname=\"options\""), 1);
+    assert_int_equal(_count(s, "<testcase classname=\"capture\""), 1);
+    assert_non_null(strstr(s, "<failure message=\"486 &lt;script&gt;"));
+    assert_non_null(strstr(s, "type=\"busy\""));
+    assert_non_null(strstr(s, "<failure message=\"no final response\" type=\"no_response\""));
+    assert_non_null(strstr(s, "<skipped message="));
+    assert_non_null(strstr(s, "<error message=\"truncated &lt;record&gt;\""));
+    assert_non_null(strstr(s, "<property name=\"packets\" value=\"100\"/>"));
+    assert_non_null(strstr(s, "<property name=\"asr\" value=\"0.7500\"/>"));
+    assert_non_null(strstr(s, "last 3 of 3 messages:"));
+    assert_non_null(strstr(s, "name=\"Call-ID 1-2345@127.0.0.1 (sip:alice@a.example -&gt; sip:bob@b.example)\" "
+                              "time=\"0.900000\""));
+    _assert_xml_inert(s);
+    free(s);
+}
+
+/* ---- gate ---- */
+
+typedef struct _gcase {
+    const char *expr;
+    int want; /* 1 holds, 0 not, -1 eval error */
+} _gcase;
+
+static void test_gate_table(void **state)
+{
+    (void)state;
+    static const _gcase cases[] = {
+        {"asr < 0.95", 1},
+        {"asr < 0.5", 0},
+        {"asr < 95%", 1},
+        {"  asr>=0.75  ", 1},
+        {"stats.calls.asr == 0.75", 1},
+        {"responses.5xx > 0", 0},
+        {"responses.4xx >= 2", 1},
+        {"responses.4XX == 2", 1},
+        {"responses.408 == 1", 1},
+        {"responses.503 > 0", 0},
+        {"responses.503 == 0", 1},
+        {"stats.responses.408 > 0", 1},
+        {"stats.responses.404 != 0", 0},
+        {"stats.final_by_method.BYE.200 == 0", 1},
+        {"setup_ms.p95 > 150", 1},
+        {"setup_ms.p95 > 2000", 0},
+        {"stats.setup_ms.p95 <= 180", 1},
+        {"retransmissions > 2", 1},
+        {"summary.retransmissions > 10", 0},
+        {"calls.failed >= 1", 1},
+        {"calls.failed > 1", 0},
+        {"calls.cancelled > 0", 0},
+        {"calls.answered < 6", 0},
+        {"calls.total == 8", 1},
+        {"malformed > 0", 1},
+        {"malformed > 5", 0},
+        {"response_ms.INVITE.p95 > 200", 1},
+        {"response_ms.INVITE.p95 > 1000", 0},
+        {"anomalies.malformed.bad_start_line == 2", 1},
+        {"summary.call_ids_exact == 1", 1},
+        {"requests.INVITE >= 10", 1},
+        {"summary.packets > 1e3", 0},
+        {"summary.packets < -1", 0},
+        /* evaluation errors: not in the report */
+        {"summary.nosuch > 1", -1},
+        {"response_ms.BYE.p95 > 1", -1},
+        {"stats.calls > 1", -1},
+        {"pdd_ms.p95 > 1", -1},
+        {"summary.first > 1", -1},
+        {"summary.inputs.x > 1", -1},
+    };
+    json_object *tail = _tail();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rep_gate *g = NULL;
+        char err[512] = "";
+        double v = -12345;
+        if (rep_gate_parse(&g, cases[i].expr, err, sizeof err) != 0)
+            fail_msg("parse '%s': %s", cases[i].expr, err);
+        int got = rep_gate_eval(g, tail, &v, err, sizeof err);
+        if (got != cases[i].want)
+            fail_msg("'%s': got %d want %d (value %g, err %s)", cases[i].expr, got, cases[i].want, v, err);
+        if (got < 0)
+            assert_non_null(strstr(err, "--fail-if '"));
+        assert_string_equal(rep_gate_text(g), cases[i].expr);
+        rep_gate_free(g);
+    }
+    json_object_put(tail);
+
+    /* asr with no calls: null, an error rather than a pass */
+    json_object *t2 = json_tokener_parse("{\"stats\":{\"calls\":{\"total\":0,\"asr\":null}}}");
+    rep_gate *g = NULL;
+    char err[512];
+    assert_int_equal(rep_gate_parse(&g, "asr < 0.95", err, sizeof err), 0);
+    assert_int_equal(rep_gate_eval(g, t2, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "null"));
+    assert_int_equal(rep_gate_eval(g, NULL, NULL, err, sizeof err), -1);
+    rep_gate_free(g);
+    json_object_put(t2);
+    rep_gate_free(NULL);
+}
+
+static void test_gate_syntax_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *expr, *msg;
+    } cases[] = {
+        {"asr <", "--fail-if 'asr <': expected a number after '<'"},
+        {"", "empty expression"},
+        {"   ", "empty expression"},
+        {"asr", "expected one of < <= > >= == != after 'asr', got end of expression"},
+        {"asr = 1", "did you mean '=='"},
+        {"asr => 1", "did you mean '=='"},
+        {"foo < 1", "unknown name 'foo'"},
+        {"responses < 1", "unknown name 'responses'"},
+        {"asr < 1 and calls.failed > 0", "unexpected 'and' after the number"},
+        {"< 1", "expected a name"},
+        {"1 < asr", "expected a name"},
+        {"asr < abc", "expected a number after '<'"},
+        {"asr < 0x10", "unexpected 'x10'"},
+        {"asr < inf", "expected a number"},
+        {"asr < nan", "expected a number"},
+        {"asr..x < 1", "empty segment"},
+        {"asr. < 1", "empty segment"},
+        {"asr <= ", "expected a number after '<='"},
+        {"asr != -", "expected a number after '!='"},
+        {"asr < 1e999", "out of range"},
+        {"stats.a.b.c.d.e.f.g.h.i < 1", "too deep"},
+        {"asr \x1b[2J< 1", "expected one of"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rep_gate *g = (rep_gate *)1;
+        char err[512] = "";
+        assert_int_equal(rep_gate_parse(&g, cases[i].expr, err, sizeof err), -1);
+        assert_null(g);
+        if (strstr(err, cases[i].msg) == NULL)
+            fail_msg("'%s': message '%s' lacks '%s'", cases[i].expr, err, cases[i].msg);
+        assert_null(strchr(err, '\x1b'));
+    }
+    rep_gate *g = NULL;
+    char err[16];
+    assert_int_equal(rep_gate_parse(&g, "asr <", err, sizeof err), -1); /* short buffer: cut, terminated */
+    assert_int_equal(strlen(err), sizeof err - 1);
+}
+
+/* ---- merge ---- */
+
+static void _write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_merge(void **state)
+{
+    (void)state;
+    char a[128], b[128], o[128], bad[128];
+    _tmpname(a, sizeof a, ".json");
+    _tmpname(b, sizeof b, ".json");
+    _tmpname(o, sizeof o, ".json");
+    _tmpname(bad, sizeof bad, ".json");
+    char doc[4096];
+    snprintf(doc, sizeof doc,
+             "{\"schema\":\"sipscope-report/1\",\"generator\":{\"name\":\"sipscope\"},\"dialogs\":"
+             "[{\"id\":1,\"call_id\":\"x\"},{\"id\":2,\"call_id\":\"y\"}],%s",
+             _tail_text + 1);
+    _write(a, doc);
+    _write(b,
+           "{\"schema\":\"sipscope-report/1\",\"dialogs\":[{\"id\":1,\"call_id\":\"z\"}],"
+           "\"summary\":{\"packets\":10,\"retransmissions\":1,\"calls\":2,\"first\":\"2023-11-14T22:00:00.000000Z\","
+           "\"last\":\"2023-11-14T23:00:00.000000Z\",\"inputs\":[{\"name\":\"b.pcap\"}]},"
+           "\"stats\":{\"responses\":{\"200\":1,\"503\":1},\"classes\":{\"5xx\":1},"
+           "\"calls\":{\"total\":2,\"answered\":1,\"failed\":1,\"asr\":0.5},"
+           "\"setup_ms\":{\"count\":2,\"min\":5,\"avg\":100,\"max\":400,\"p50\":100,\"p90\":300,\"p95\":400,"
+           "\"p99\":400},\"final_by_method\":{\"INVITE\":{\"200\":1,\"503\":1}}},"
+           "\"anomalies\":{\"malformed\":{\"bad_start_line\":1}}}");
+    _write(bad, "{\"schema\":\"other/1\"}");
+
+    char *argv[] = {"merge", a, b, "-o", o, NULL};
+    assert_int_equal(rep_merge_main(5, argv), 0);
+    json_object *m = json_object_from_file(o);
+    assert_non_null(m);
+    json_object *v;
+    rep_gate *g;
+    char err[256];
+#define GATE(expr, want)                                                                                            \
+    do {                                                                                                            \
+        assert_int_equal(rep_gate_parse(&g, expr, err, sizeof err), 0);                                             \
+        int _r = rep_gate_eval(g, m, NULL, err, sizeof err);                                                        \
+        if (_r != (want))                                                                                           \
+            fail_msg("merged: '%s' got %d (%s)", expr, _r, err);                                                    \
+        rep_gate_free(g);                                                                                           \
+    } while (0)
+    GATE("summary.packets == 110", 1);
+    GATE("retransmissions == 4", 1);
+    GATE("calls.total == 10", 1);
+    GATE("calls.answered == 7", 1);
+    GATE("asr == 0.7", 1);
+    GATE("responses.200 == 9", 1);
+    GATE("responses.503 == 1", 1);
+    GATE("responses.5xx == 1", 1);
+    GATE("stats.final_by_method.INVITE.200 == 7", 1);
+    GATE("setup_ms.count == 8", 1);
+    GATE("setup_ms.min == 5", 1);
+    GATE("setup_ms.max == 400", 1);
+    GATE("setup_ms.avg == 63", 1);         /* (50*6 + 100*2) / 8 = 62.5 */
+    GATE("stats.setup_ms.approximate == 1", 1);
+    GATE("response_ms.INVITE.p95 == 250", 1); /* one input only: exact */
+    GATE("anomalies.malformed.bad_start_line == 3", 1);
+    GATE("summary.call_ids_exact == 0", 1);
+#undef GATE
+    assert_true(json_object_object_get_ex(m, "summary", &v));
+    assert_true(json_object_object_get_ex(v, "first", &v));
+    assert_string_equal(json_object_get_string(v), "2023-11-14T22:00:00.000000Z");
+    assert_true(json_object_object_get_ex(m, "dialogs", &v));
+    assert_int_equal(json_object_array_length(v), 3);
+    json_object *d3 = json_object_array_get_idx(v, 2), *x;
+    assert_true(json_object_object_get_ex(d3, "id", &x));
+    assert_int_equal(json_object_get_int(x), 3);
+    assert_true(json_object_object_get_ex(d3, "source", &x));
+    assert_true(json_object_object_get_ex(m, "merged_from", &v));
+    assert_int_equal(json_object_array_length(v), 2);
+    assert_true(json_object_object_get_ex(m, "schema", &v));
+    assert_string_equal(json_object_get_string(v), "sipscope-report/1");
+    json_object_put(m);
+
+    char *argv2[] = {"merge", a, b, "--no-dialogs", "-o", o, NULL};
+    assert_int_equal(rep_merge_main(6, argv2), 0);
+    m = json_object_from_file(o);
+    assert_true(json_object_object_get_ex(m, "dialogs", &v));
+    assert_int_equal(json_object_array_length(v), 0);
+    json_object_put(m);
+
+    char *argv3[] = {"merge", a, bad, "-o", o, NULL};
+    assert_int_equal(rep_merge_main(5, argv3), 2);
+    char *argv4[] = {"merge", a, "/nonexistent.json", NULL};
+    assert_int_equal(rep_merge_main(3, argv4), 2);
+    char *argv5[] = {"merge", NULL};
+    assert_int_equal(rep_merge_main(1, argv5), 2);
+    char *argv6[] = {"merge", a, "--bogus", NULL};
+    assert_int_equal(rep_merge_main(3, argv6), 2);
+    unlink(a);
+    unlink(b);
+    unlink(o);
+    unlink(bad);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_out_clean),
+        cmocka_unit_test(test_svg_structure),
+        cmocka_unit_test(test_svg_aliases),
+        cmocka_unit_test(test_svg_hostile),
+        cmocka_unit_test(test_svg_empty),
+        cmocka_unit_test(test_mermaid_structure),
+        cmocka_unit_test(test_mermaid_hostile),
+        cmocka_unit_test(test_plantuml),
+        cmocka_unit_test(test_html_report),
+        cmocka_unit_test(test_markdown),
+        cmocka_unit_test(test_junit),
+        cmocka_unit_test(test_gate_table),
+        cmocka_unit_test(test_gate_syntax_errors),
+        cmocka_unit_test(test_merge),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
