@@ -42,8 +42,9 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 # reassembly is far slower still): BENCH_PEER_RUNS caps their runs.
 PEER_RUNS = min(RUNS, int(os.environ.get("BENCH_PEER_RUNS", str(RUNS))))
 PEERS = ("tshark", "sngrep")
-SIPSCOPE = os.environ.get("SIPSCOPE") or os.path.join(ROOT, "sipscope")
-FLOOR = os.environ.get("FLOOR") or os.path.join(ROOT, "build", "bench", "floor")
+# absolute: the tools run with a scratch directory as their cwd
+SIPSCOPE = os.path.abspath(os.environ.get("SIPSCOPE") or os.path.join(ROOT, "sipscope"))
+FLOOR = os.path.abspath(os.environ.get("FLOOR") or os.path.join(ROOT, "build", "bench", "floor"))
 OUT = os.environ.get("BENCH_OUT") or os.path.join(ROOT, "build", "bench")
 # tshark needs > 10 minutes on udp-200k: a run is killed after BENCH_TIMEOUT
 # seconds, the tool's other runs on that capture are skipped, and its time
@@ -282,6 +283,7 @@ def main(argv):
     captures = {}
     for name in names:
         label, path = resolve_capture(name)
+        path = os.path.abspath(path)
         if not os.path.exists(path):
             log("run.py: capture %s not found (%s): skipped; make it with bench/gen-captures.sh"
                 % (label, path))
