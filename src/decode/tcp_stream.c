@@ -550,14 +550,17 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
             d->c[DEC_C_TCP_INCOMPLETE_AT_END]++;
         if (s)
             _free_half(t, s);
-        s = plen ? _open_half(d, &src, &dst, h) : NULL;
-        if (s == NULL) {
-            /* remember nothing for a bare SYN: the first data segment starts
-             * the stream, so 100,000 half-open connections cost no memory */
+        /* the SYN fixes where the byte stream starts, so a first data
+         * segment that arrives out of order is recognised as such; the
+         * stream cap bounds what half-open connections can cost */
+        s = _open_half(d, &src, &dst, h);
+        if (s == NULL)
             return;
-        }
         seq += 1;
         s->next_seq = seq;
+        s->last_us = pk->frame->ts_us;
+        s->last_frame = pk->frame->frame_no;
+        s->last_input = pk->frame->input;
     }
     if (plen == 0) {
         if (fin && s && s->len == 0 && s->ooo == NULL)
