@@ -116,6 +116,14 @@ static void _usage(FILE *out)
             "      --call-id ID        ladder and JSON dialogs for this Call-ID only\n"
             "  -j, --json FILE         JSON report (- = stdout); schema in docs/report-schema.md\n"
             "      --messages FILE     one TSV line per SIP message (- = stdout)\n"
+            "      --html FILE         self-contained HTML report (tables, charts, SVG ladders)\n"
+            "      --svg FILE          SVG ladder of --call-id (else of the first call)\n"
+            "      --mermaid FILE      Mermaid sequence diagram(s) (- = stdout)\n"
+            "      --plantuml FILE     PlantUML sequence diagram(s) (- = stdout)\n"
+            "      --markdown FILE     Markdown summary for a CI job (failed calls as Mermaid)\n"
+            "      --junit FILE        JUnit XML: a test case per call/registration/subscription\n"
+            "      --fail-if EXPR      exit 1 when EXPR holds, e.g. 'asr < 0.95',\n"
+            "                          'responses.5xx > 0' (repeatable; docs/gating.md)\n"
             "      --alias IP[:PORT]=NAME  name an endpoint in ladders (repeatable)\n"
             "      --color[=WHEN]      auto (default: on a terminal unless NO_COLOR), always, never\n"
             "      --ascii             plain ASCII ladders (default off a UTF-8 terminal)\n"
@@ -125,7 +133,9 @@ static void _usage(FILE *out)
             "  -h, --help              this text\n"
             "  -V, --version           version\n"
             "\n"
-            "Exit status: 0 success, 2 usage or input error.\n");
+            "  sipscope merge A.json B.json ... [-o OUT.json]   combine JSON reports\n"
+            "\n"
+            "Exit status: 0 success, 1 a --fail-if condition held, 2 usage or input error.\n");
 }
 
 static int _parse_alias(const char *arg, rep_alias *a)
@@ -186,6 +196,13 @@ enum {
     OPT_MAX_DIALOGS,
     OPT_DURATION,
     OPT_INTERVAL,
+    OPT_HTML,
+    OPT_SVG,
+    OPT_MERMAID,
+    OPT_PLANTUML,
+    OPT_MARKDOWN,
+    OPT_JUNIT,
+    OPT_FAIL_IF,
 };
 
 static long _num_arg(const char *opt, const char *arg, long lo, long hi)
@@ -235,6 +252,13 @@ int main(int argc, char **argv)
         {"write", required_argument, NULL, 'w'},
         {"relinquish-privileges", required_argument, NULL, 'Z'},
         {"interval", required_argument, NULL, OPT_INTERVAL},
+        {"html", required_argument, NULL, OPT_HTML},
+        {"svg", required_argument, NULL, OPT_SVG},
+        {"mermaid", required_argument, NULL, OPT_MERMAID},
+        {"plantuml", required_argument, NULL, OPT_PLANTUML},
+        {"markdown", required_argument, NULL, OPT_MARKDOWN},
+        {"junit", required_argument, NULL, OPT_JUNIT},
+        {"fail-if", required_argument, NULL, OPT_FAIL_IF},
         {NULL, 0, NULL, 0},
     };
     const char *inputs[MAX_INPUTS];
@@ -255,6 +279,11 @@ int main(int argc, char **argv)
     cap_live_config lcfg = {.promisc = 1, .immediate = 1};
     long max_count = 0, duration_s = 0, interval_s = 0, rotate_mb = 0, rotate_s = 0;
     const char *write_path = NULL, *drop_user = NULL;
+    const char *fail_if[32];
+    size_t nfail_if = 0;
+
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return rep_merge_main(argc - 1, argv + 1);
 
     setlocale(LC_CTYPE, "");
     int c;
@@ -292,6 +321,19 @@ int main(int argc, char **argv)
         case 'C': rotate_mb = _num_arg("-C", optarg, 1, 1000000); break;
         case 'G': rotate_s = _num_arg("-G", optarg, 1, 86400 * 366); break;
         case 'Z': drop_user = optarg; break;
+        case OPT_HTML: rcfg.html_path = optarg; break;
+        case OPT_SVG: rcfg.svg_path = optarg; break;
+        case OPT_MERMAID: rcfg.mermaid_path = optarg; break;
+        case OPT_PLANTUML: rcfg.plantuml_path = optarg; break;
+        case OPT_MARKDOWN: rcfg.markdown_path = optarg; break;
+        case OPT_JUNIT: rcfg.junit_path = optarg; break;
+        case OPT_FAIL_IF:
+            if (nfail_if == sizeof fail_if / sizeof fail_if[0]) {
+                fprintf(stderr, "sipscope: too many --fail-if (at most 32)\n");
+                return EXIT_INPUT;
+            }
+            fail_if[nfail_if++] = optarg;
+            break;
         case 'l': rcfg.ladder = 1; break;
         case 'j': rcfg.json_path = optarg; break;
         case 'q': quiet = 1; break;
@@ -396,7 +438,13 @@ int main(int argc, char **argv)
         return EXIT_INPUT;
     }
     int stdout_busy = rcfg.ladder || (rcfg.json_path && strcmp(rcfg.json_path, "-") == 0) ||
-                      (messages_path && strcmp(messages_path, "-") == 0);
+                      (messages_path && strcmp(messages_path, "-") == 0) ||
+                      (rcfg.mermaid_path && strcmp(rcfg.mermaid_path, "-") == 0) ||
+                      (rcfg.plantuml_path && strcmp(rcfg.plantuml_path, "-") == 0) ||
+                      (rcfg.svg_path && strcmp(rcfg.svg_path, "-") == 0);
+    rcfg.fail_if = fail_if;
+    rcfg.nfail_if = nfail_if;
+    rcfg.suite_name = ninputs ? inputs[0] : (nifaces ? ifaces[0] : "sipscope");
     if (stats_mode < 0)
         stats_mode = (quiet || stdout_busy) ? REP_STATS_NONE : REP_STATS_DEFAULT;
     rcfg.stats = (rep_stats_mode)stats_mode;
@@ -512,6 +560,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipscope: writing the report failed: %s\n", strerror(werr));
         rc = EXIT_INPUT;
     }
+    int held = rep_gates_held(rep);
+    if (held < 0)
+        rc = EXIT_INPUT;
+    else if (held > 0 && rc == 0)
+        rc = 1;
     if (messages_owned && fclose(messages_owned) != 0) {
         fprintf(stderr, "sipscope: %s: %s\n", messages_path, strerror(errno));
         rc = EXIT_INPUT;

@@ -65,6 +65,15 @@ typedef struct rep_config {
     rep_ladder_opts ladder_opts;
     const char *json_path;     /* NULL, a path, or "-" */
     FILE *messages_out;        /* --messages: one TSV line per SIP message */
+    const char *html_path;     /* self-contained HTML report */
+    const char *svg_path;      /* SVG ladder of one call (--call-id, else the first call) */
+    const char *mermaid_path;  /* Mermaid sequence diagrams ("-" = stdout) */
+    const char *plantuml_path; /* PlantUML sequence diagrams ("-" = stdout) */
+    const char *markdown_path; /* Markdown CI summary */
+    const char *junit_path;    /* JUnit XML */
+    const char *suite_name;    /* JUnit test suite name (the inputs) */
+    const char *const *fail_if; /* --fail-if expressions (docs/gating.md) */
+    size_t nfail_if;
 } rep_config;
 
 /* What the earlier stages counted, handed over once at the end. */
@@ -107,6 +116,13 @@ void rep_snapshot(rep_ctx *r, const rep_run_info *info);
  * (write error). */
 int rep_finish(rep_ctx *r, const rep_run_info *info);
 
+/* Number of --fail-if conditions that held at rep_finish (each is said on
+ * stderr); -1 when one could not be evaluated. */
+int rep_gates_held(const rep_ctx *r);
+
 void rep_destroy(rep_ctx *r);
+
+/* `sipscope merge a.json b.json ... [-o out.json]`: combines reports. */
+int rep_merge_main(int argc, char **argv);
 
 #endif

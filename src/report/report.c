@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outputs.h"
 #include "report_int.h"
 
 struct rep_ctx {
@@ -18,7 +19,34 @@ struct rep_ctx {
     int json_is_stdout;
     uint64_t json_dialogs;
     int write_error;
+    rep_html *html;
+    rep_markdown *md;
+    rep_junit *junit;
+    FILE *svg, *mermaid, *plantuml;
+    int svg_done;
+    rep_gate **gates;
+    size_t ngates;
+    int gates_held;
 };
+
+/* Opens an output file; "-" is stdout (not closed later). */
+static FILE *_open_file(const char *path, char *errbuf, size_t errlen, int *err)
+{
+    if (strcmp(path, "-") == 0)
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        *err = errno;
+        snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+    }
+    return f;
+}
+
+static void _close_file(FILE *f)
+{
+    if (f && f != stdout)
+        fclose(f);
+}
 
 static const int _json_flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
 
@@ -45,6 +73,32 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
         fprintf(r->json, "{\"schema\":\"sipscope-report/1\",\"generator\":{\"name\":\"sipscope\","
                          "\"version\":\"%s\"},\n\"dialogs\":[",
                 SIPSCOPE_VERSION);
+    }
+    int e = 0;
+    for (size_t i = 0; i < cfg->nfail_if; i++) {
+        if (r->gates == NULL && (r->gates = calloc(cfg->nfail_if, sizeof *r->gates)) == NULL) {
+            rep_destroy(r);
+            snprintf(errbuf, errlen, "out of memory");
+            return ENOMEM;
+        }
+        char gerr[256];
+        if (rep_gate_parse(&r->gates[r->ngates], cfg->fail_if[i], gerr, sizeof gerr) != 0) {
+            snprintf(errbuf, errlen, "%s", gerr);
+            rep_destroy(r);
+            return EINVAL;
+        }
+        r->ngates++;
+    }
+    if ((cfg->html_path && rep_html_open(&r->html, cfg->html_path, &cfg->ladder_opts, errbuf, errlen) != 0) ||
+        (cfg->markdown_path && rep_markdown_open(&r->md, cfg->markdown_path, errbuf, errlen) != 0) ||
+        (cfg->junit_path &&
+         rep_junit_open(&r->junit, cfg->junit_path, cfg->suite_name ? cfg->suite_name : "sipscope", errbuf,
+                        errlen) != 0) ||
+        (cfg->svg_path && (r->svg = _open_file(cfg->svg_path, errbuf, errlen, &e)) == NULL) ||
+        (cfg->mermaid_path && (r->mermaid = _open_file(cfg->mermaid_path, errbuf, errlen, &e)) == NULL) ||
+        (cfg->plantuml_path && (r->plantuml = _open_file(cfg->plantuml_path, errbuf, errlen, &e)) == NULL)) {
+        rep_destroy(r);
+        return e ? e : EIO;
     }
     if (cfg->messages_out)
         fprintf(cfg->messages_out, "#frame\ttime\tsrc\tdst\ttransport\ttype\tmethod\tstatus\tcall_id\t"
@@ -93,8 +147,23 @@ void rep_message(rep_ctx *r, const cor_msg *m, const cor_record *rec)
 void rep_record(rep_ctx *r, const cor_record *rec)
 {
     rep_stats_record(&r->stats, rec);
+    /* the CI outputs judge every record; pictures follow --call-id */
+    if (r->md)
+        rep_markdown_record(r->md, rec);
+    if (r->junit)
+        rep_junit_record(r->junit, rec);
+    if (r->html)
+        rep_html_record(r->html, rec);
     if (r->cfg.call_id && strcmp(r->cfg.call_id, rec->call_id) != 0)
         return;
+    if (r->svg && !r->svg_done && (r->cfg.call_id || rec->kind == COR_KIND_CALL)) {
+        rep_svg_ladder(r->svg, rec, &r->cfg.ladder_opts, 1);
+        r->svg_done = 1;
+    }
+    if (r->mermaid)
+        rep_mermaid_ladder(r->mermaid, rec, &r->cfg.ladder_opts);
+    if (r->plantuml)
+        rep_plantuml_ladder(r->plantuml, rec, &r->cfg.ladder_opts);
     if (r->cfg.ladder) {
         rep_ladder_print(r->cfg.out, rec, &r->cfg.ladder_opts);
         fputc('\n', r->cfg.out);
@@ -138,14 +207,37 @@ int rep_finish(rep_ctx *r, const rep_run_info *info)
         rep_stats_print_tshark(r->cfg.out, &r->stats);
 
     int err = 0;
+    json_object *tail = json_object_new_object();
+    json_object_object_add(tail, "summary", rep_json_summary(&r->stats, info));
+    json_object_object_add(tail, "stats", rep_json_stats(&r->stats));
+    json_object_object_add(tail, "anomalies", rep_json_anomalies(info));
+    if (r->html && rep_html_finish(r->html, tail) != 0)
+        err = EIO;
+    r->html = NULL;
+    if (r->md && rep_markdown_finish(r->md, tail) != 0)
+        err = EIO;
+    r->md = NULL;
+    if (r->junit && rep_junit_finish(r->junit, tail) != 0)
+        err = EIO;
+    r->junit = NULL;
+    if (r->svg && !r->svg_done)
+        fprintf(stderr, "sipscope: --svg: no %s to draw\n", r->cfg.call_id ? "dialog with that Call-ID" : "call");
+    for (size_t i = 0; i < r->ngates; i++) {
+        double v = 0;
+        char gerr[256];
+        int h = rep_gate_eval(r->gates[i], tail, &v, gerr, sizeof gerr);
+        if (h < 0) {
+            fprintf(stderr, "sipscope: --fail-if: %s\n", gerr);
+            r->gates_held = -1;
+        } else if (h > 0) {
+            fprintf(stderr, "sipscope: --fail-if '%s' holds (value %g)\n", rep_gate_text(r->gates[i]), v);
+            if (r->gates_held >= 0)
+                r->gates_held++;
+        }
+    }
     if (r->json) {
         fprintf(r->json, "]");
-        json_object *tail = json_object_new_object();
-        json_object_object_add(tail, "summary", rep_json_summary(&r->stats, info));
-        json_object_object_add(tail, "stats", rep_json_stats(&r->stats));
-        json_object_object_add(tail, "anomalies", rep_json_anomalies(info));
         _json_members(r->json, tail);
-        json_object_put(tail);
         fprintf(r->json, "\n}\n");
         if (fflush(r->json) != 0 || ferror(r->json))
             err = errno ? errno : EIO;
@@ -153,10 +245,13 @@ int rep_finish(rep_ctx *r, const rep_run_info *info)
             err = errno ? errno : EIO;
         r->json = NULL;
     }
+    json_object_put(tail);
     if (fflush(r->cfg.out) != 0)
         err = err ? err : (errno ? errno : EIO);
     return err;
 }
+
+int rep_gates_held(const rep_ctx *r) { return r->gates_held; }
 
 void rep_destroy(rep_ctx *r)
 {
@@ -164,6 +259,12 @@ void rep_destroy(rep_ctx *r)
         return;
     if (r->json && !r->json_is_stdout)
         fclose(r->json);
+    _close_file(r->svg);
+    _close_file(r->mermaid);
+    _close_file(r->plantuml);
+    for (size_t i = 0; i < r->ngates; i++)
+        rep_gate_free(r->gates[i]);
+    free(r->gates);
     rep_stats_free(&r->stats);
     free(r);
 }
