@@ -219,7 +219,10 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
 void dec_defrag_advance(dec_ctx *d, int64_t now_us)
 {
     dec_defrag *f = d->defrag;
-    while (f->head && now_us - f->head->first_us > f->timeout_us) {
+    /* unsigned difference: capture timestamps may be anything, and
+     * dec_finish passes INT64_MAX */
+    while (f->head && now_us > f->head->first_us &&
+           (uint64_t)now_us - (uint64_t)f->head->first_us > (uint64_t)f->timeout_us) {
         _dgram *g = f->head;
         _unlink(f, g);
         d->c[DEC_C_FRAG_TIMEOUT]++;

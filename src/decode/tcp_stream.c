@@ -210,6 +210,28 @@ static size_t _find_sip_line(const uint8_t *p, size_t len, size_t from)
     return len;
 }
 
+/* 1 when p starts like a TLS record (RFC 8446 §5.1): content type
+ * change_cipher_spec..application_data, then version 3.x. A capture that
+ * starts mid-connection sees application data (0x17) first, not the
+ * handshake; no SIP message starts with these bytes. */
+static int _tls_record(const uint8_t *p, size_t len)
+{
+    return len >= 3 && p[0] >= 0x14 && p[0] <= 0x17 && p[1] == 0x03 && p[2] <= 0x04;
+}
+
+/* 1 when more than span microseconds lie between then and now. Capture
+ * timestamps are not trusted: no signed overflow for any pair. */
+static int _older_than(int64_t then, int64_t now, int64_t span)
+{
+    return now > then && (uint64_t)now - (uint64_t)then > (uint64_t)span;
+}
+
+/* The other direction of s's connection, or NULL. */
+static _half *_reverse(dec_tcp *t, const _half *s)
+{
+    return _lookup(t, &s->dst, &s->src, _key_hash(&s->dst, &s->src));
+}
+
 /* 1 when the header block p[0..len) names a WebSocket upgrade. */
 static int _ws_upgrade(const uint8_t *p, size_t len)
 {
@@ -333,10 +355,16 @@ static size_t _frame(dec_ctx *d, _half *s, const dec_pkt *pk, const uint8_t *p, 
                     continue;
                 }
             }
-            if (len - off >= 2 && p[off] == 0x16 && p[off + 1] == 0x03) {
-                /* a TLS handshake: encrypted SIP is reported, never guessed at */
+            if (_tls_record(p + off, len - off)) {
+                /* TLS (a handshake, or records of a connection the capture
+                 * joined late): encrypted SIP is reported, never guessed
+                 * at. One flow per connection, whichever side shows it. */
+                _half *r = _reverse(d->tcp, s);
                 s->state = _S_TLS;
-                d->c[DEC_C_TLS_FLOWS]++;
+                if (r == NULL || r->state != _S_TLS)
+                    d->c[DEC_C_TLS_FLOWS]++;
+                if (r && r->state == _S_UNKNOWN)
+                    r->state = _S_TLS;
                 return len;
             }
             size_t skip0, mlen0;
@@ -495,6 +523,9 @@ static _half *_open_half(dec_ctx *d, const ss_addr *src, const ss_addr *dst, uin
     s->src = *src;
     s->dst = *dst;
     s->hash = h;
+    _half *r = _reverse(t, s);
+    if (r && r->state == _S_TLS)
+        s->state = _S_TLS; /* the other side already showed TLS */
     size_t b = h & (t->nbuckets - 1);
     s->hnext = t->bucket[b];
     t->bucket[b] = s;
@@ -537,10 +568,14 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     _half *s = _lookup(t, &src, &dst, h);
     int syn = flags & 0x02, fin = flags & 0x01, rst = flags & 0x04;
 
-    if (rst) { /* both directions are over */
+    if (rst) { /* both directions are over; a half-built message never ends */
+        _half *r = _lookup(t, &dst, &src, _key_hash(&dst, &src));
+        if (s && (s->len || s->ooo))
+            d->c[DEC_C_TCP_INCOMPLETE_AT_END]++;
+        if (r && (r->len || r->ooo))
+            d->c[DEC_C_TCP_INCOMPLETE_AT_END]++;
         if (s)
             _free_half(t, s);
-        _half *r = _lookup(t, &dst, &src, _key_hash(&dst, &src));
         if (r)
             _free_half(t, r);
         return;
@@ -654,7 +689,7 @@ void dec_tcp_advance(dec_ctx *d, int64_t now_us)
     dec_pkt pk;
     memset(&pk, 0, sizeof pk);
     pk.frame = &fr;
-    while (t->head && now_us - t->head->last_us > idle) {
+    while (t->head && _older_than(t->head->last_us, now_us, idle)) {
         _half *s = t->head;
         fr.frame_no = s->last_frame;
         fr.input = s->last_input;
