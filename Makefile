@@ -74,10 +74,6 @@ golden: sipscope
 hostile: sipscope
 	@python3 tests/hostile/run.py ./sipscope --flood
 
-# CI's short fuzz run: every target for FUZZ_SMOKE seconds
-FUZZ_SMOKE ?= 30
-fuzz-smoke: $(FUZZ_BIN)
-	@tests/fuzz/run.sh $(FUZZ_SMOKE) $(FUZZ_BIN)
 
 diff: sipscope
 	@tests/diff/run.sh ./sipscope
@@ -119,6 +115,11 @@ replay: $(REPLAY_BIN)
 
 fuzz: $(FUZZ_BIN)
 	@tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
+
+# CI's short fuzz run: every target for FUZZ_SMOKE seconds
+FUZZ_SMOKE ?= 30
+fuzz-smoke: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_SMOKE) $(FUZZ_BIN)
 
 # ---- set-up and demo ----
 check-deps:
