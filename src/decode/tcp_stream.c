@@ -468,9 +468,11 @@ static void _drain(dec_ctx *d, _half *s)
         s->ooo = g->next;
         s->ooo_bytes -= g->len;
         d->tcp->total_bytes -= g->len;
-        if ((uint32_t)(-rel) < g->len) {
-            size_t n = g->len - (uint32_t)(-rel);
-            if (_buf_append(d, s, g->data + (-rel), n) == 0)
+        /* bytes of g already delivered; unsigned, as rel may be INT32_MIN */
+        uint32_t seen = s->next_seq - g->seq;
+        if (seen < g->len) {
+            size_t n = g->len - seen;
+            if (_buf_append(d, s, g->data + seen, n) == 0)
                 s->buf_segs++;
             s->next_seq += (uint32_t)n;
         }
@@ -625,13 +627,15 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
 
     int32_t rel = (int32_t)(seq - s->next_seq);
     if (rel < 0) {
-        if ((uint32_t)(-rel) >= plen) {
+        /* bytes already seen; unsigned, as rel may be INT32_MIN */
+        uint32_t seen = s->next_seq - seq;
+        if (seen >= plen) {
             d->c[DEC_C_TCP_RETRANS]++;
             return;
         }
         d->c[DEC_C_TCP_RETRANS]++; /* partly seen: keep the new tail */
-        payload += -rel;
-        plen -= (size_t)(-rel);
+        payload += seen;
+        plen -= seen;
         seq = s->next_seq;
         rel = 0;
     }
