@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sipscope/decode.h"
+#include "sipscope/sip.h"
 
 /* ---- collected payloads ---- */
 #define MAXPL 64
@@ -435,6 +436,502 @@ static void test_tcp_not_sip_tls_and_caps(void **state)
     dec_destroy(d);
 }
 
+/* ---- more link layers and tunnels ---- */
+
+/* IPv6 header; src/dst differ in the last byte */
+static void _ip6(buf *f, uint8_t next, size_t plen)
+{
+    _u32(f, 0x60000000u);
+    _u16(f, (uint16_t)plen);
+    _u8(f, next);
+    _u8(f, 64);
+    uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8};
+    a[15] = 1;
+    _put(f, a, 16);
+    a[15] = 2;
+    _put(f, a, 16);
+}
+
+static void _ip4_udp_sip(buf *f, const char *sip)
+{
+    size_t n = strlen(sip);
+    _ip4(f, 17, 8 + n, 1, 0, 1);
+    _udp(f, 5060, 5060, sip, n);
+}
+
+static void test_mpls_pppoe_loop_ipv6_links(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    buf f = {.n = 0};
+    _eth(&f, 0x8847); /* two labels, bottom of stack on the second */
+    _u32(&f, (100u << 12) | 64);
+    _u32(&f, (200u << 12) | 0x100 | 64);
+    _ip4_udp_sip(&f, SIP1);
+    _feed(d, 1, &f);
+    f.n = 0; /* 802.1Q + PPPoE session + PPP IPv4 */
+    _eth(&f, 0x8100);
+    _u16(&f, 5);
+    _u16(&f, 0x8864);
+    _u8(&f, 0x11);
+    _u8(&f, 0);
+    _u16(&f, 0x1234);
+    _u16(&f, (uint16_t)(2 + 20 + 8 + strlen(SIP1)));
+    _u16(&f, 0x0021);
+    _ip4_udp_sip(&f, SIP1);
+    _feed(d, 1, &f);
+    f.n = 0; /* OpenBSD LOOP: family in network byte order */
+    _u32(&f, 2);
+    _ip4_udp_sip(&f, SIP1);
+    _feed(d, 108, &f);
+    f.n = 0; /* NULL written by a big-endian host */
+    _u32(&f, 2);
+    _ip4_udp_sip(&f, SIP1);
+    _feed(d, 0, &f);
+    f.n = 0; /* DLT_IPV6 */
+    _ip6(&f, 17, 8 + strlen(SIP1));
+    _udp(&f, 5060, 5060, SIP1, strlen(SIP1));
+    _feed(d, 229, &f);
+    assert_int_equal(g.n, 5);
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(g.data[i], SIP1);
+    assert_int_equal(g.pl[4].src.family, 6);
+    assert_int_equal(g.pl[4].dst.ip[15], 2);
+    f.n = 0; /* MPLS over a pseudowire (not IP): counted, not guessed */
+    _eth(&f, 0x8847);
+    _u32(&f, (300u << 12) | 0x100 | 64);
+    _put(&f, "\x00\x00\x00\x00xxxxxxxxxxxxxxxx", 20);
+    _feed(d, 1, &f);
+    assert_int_equal(dec_counters(d)[DEC_C_NOT_IP], 1);
+    f.n = 0; /* MPLS stack cut before bottom of stack */
+    _eth(&f, 0x8847);
+    _u32(&f, (300u << 12) | 64);
+    _feed(d, 1, &f);
+    assert_int_equal(dec_counters(d)[DEC_C_TRUNCATED], 1);
+    assert_int_equal(g.n, 5);
+    dec_destroy(d);
+}
+
+static void test_ipv6_ext_headers_and_fragments(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    size_t n = strlen(SIP2);
+    buf f = {.n = 0};
+    /* hop-by-hop (8 bytes), destination options (16 bytes), then UDP */
+    _eth(&f, 0x86dd);
+    _ip6(&f, 0, 8 + 16 + 8 + n);
+    _u8(&f, 60);
+    _u8(&f, 0);
+    _put(&f, "\x01\x04\x00\x00\x00\x00", 6);
+    _u8(&f, 17);
+    _u8(&f, 1);
+    _put(&f, "\x01\x0c\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 14);
+    _udp(&f, 5060, 5061, SIP2, n);
+    _feed(d, 1, &f);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.data[0], SIP2);
+    /* the UDP datagram in two fragments, second one first */
+    buf l4 = {.n = 0};
+    _udp(&l4, 5060, 5060, SIP2, n);
+    size_t cut = 48; /* a multiple of 8 */
+    for (int k = 1; k >= 0; k--) {
+        size_t off = k ? cut : 0, len = k ? l4.n - cut : cut;
+        f.n = 0;
+        _eth(&f, 0x86dd);
+        _ip6(&f, 44, 8 + len);
+        _u8(&f, 17);
+        _u8(&f, 0);
+        _u16(&f, (uint16_t)(off | (k ? 0 : 1)));
+        _u32(&f, 0xabcdef01u);
+        _put(&f, l4.b + off, len);
+        _feed(d, 1, &f);
+        assert_int_equal(g.n, k ? 1 : 2);
+    }
+    assert_string_equal(g.data[1], SIP2);
+    assert_true(g.pl[1].flags & DEC_PL_IP_REASSEMBLED);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAGMENTS], 2);
+    /* an atomic fragment (offset 0, M clear) is not held back (RFC 6946) */
+    f.n = 0;
+    _eth(&f, 0x86dd);
+    _ip6(&f, 44, 8 + l4.n);
+    _u8(&f, 17);
+    _u8(&f, 0);
+    _u16(&f, 0);
+    _u32(&f, 7);
+    _put(&f, l4.b, l4.n);
+    _feed(d, 1, &f);
+    assert_int_equal(g.n, 3);
+    /* IPv6 payload length beyond the captured bytes */
+    f.n = 0;
+    _eth(&f, 0x86dd);
+    _ip6(&f, 17, 8 + n + 100);
+    _udp(&f, 5060, 5060, SIP2, n);
+    _feed(d, 1, &f);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(dec_counters(d)[DEC_C_TRUNCATED], 1);
+    dec_destroy(d);
+}
+
+/* Two overlapping fragment sets: identical bytes (a duplicate) and
+ * differing bytes, where the first fragment's bytes win. */
+static void test_ipv4_fragment_duplicate_overlap(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    buf l4 = {.n = 0};
+    _udp(&l4, 5060, 5060, SIP2, strlen(SIP2));
+    for (int variant = 0; variant < 2; variant++) {
+        uint16_t id = (uint16_t)(200 + variant);
+        /* [0,64) then [32,end) overlapping 32 bytes, then [0,64) again */
+        size_t offs[3] = {0, 32, 0}, lens[3] = {64, l4.n - 32, 64};
+        for (int k = 0; k < 3; k++) {
+            buf f = {.n = 0};
+            int more = offs[k] + lens[k] < l4.n;
+            _eth(&f, 0x0800);
+            _ip4(&f, 17, lens[k], id, (uint16_t)((more ? 0x2000 : 0) | (offs[k] / 8)), 1);
+            size_t at = f.n;
+            _put(&f, l4.b + offs[k], lens[k]);
+            if (variant == 1 && k == 1)
+                f.b[at + 8] ^= 0x20; /* a byte inside the overlap differs */
+            _feed(d, 1, &f);
+        }
+    }
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.data[0], SIP2);
+    assert_string_equal(g.data[1], SIP2); /* first come wins */
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_OVERLAP], 1);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
+    /* the third fragment of each set arrived after completion: a new,
+     * never-completed datagram each, expired at the end */
+    dec_finish(d);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_TIMEOUT], 2);
+    dec_destroy(d);
+}
+
+static void test_vxlan_gtpu_erspan_depth(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    size_t n = strlen(SIP1);
+    buf inner = {.n = 0};
+    _eth(&inner, 0x0800);
+    _ip4_udp_sip(&inner, SIP1);
+    buf f = {.n = 0};
+    /* VXLAN: UDP 4789, 8-byte header with the I flag, then Ethernet */
+    _eth(&f, 0x0800);
+    _ip4(&f, 17, 8 + 8 + inner.n, 1, 0, 9);
+    _u16(&f, 33333);
+    _u16(&f, 4789);
+    _u16(&f, (uint16_t)(8 + 8 + inner.n));
+    _u16(&f, 0);
+    _put(&f, "\x08\x00\x00\x00\x00\x00\x01\x00", 8);
+    _put(&f, inner.b, inner.n);
+    _feed(d, 1, &f);
+    /* GTP-U G-PDU (UDP 2152), no optional fields, then IPv4 */
+    f.n = 0;
+    _eth(&f, 0x0800);
+    _ip4(&f, 17, 8 + 8 + 20 + 8 + n, 1, 0, 9);
+    _u16(&f, 2152);
+    _u16(&f, 2152);
+    _u16(&f, (uint16_t)(8 + 8 + 20 + 8 + n));
+    _u16(&f, 0);
+    _u8(&f, 0x30);
+    _u8(&f, 0xff);
+    _u16(&f, (uint16_t)(20 + 8 + n));
+    _u32(&f, 1);
+    _ip4_udp_sip(&f, SIP1);
+    _feed(d, 1, &f);
+    /* GRE ERSPAN type II (sequence bit set): 8-byte header, then Ethernet */
+    f.n = 0;
+    _eth(&f, 0x0800);
+    _ip4(&f, 47, 8 + 8 + inner.n, 1, 0, 9);
+    _u16(&f, 0x1000);
+    _u16(&f, 0x88be);
+    _u32(&f, 1);
+    _put(&f, "\x10\x01\x00\x00\x00\x00\x00\x00", 8);
+    _put(&f, inner.b, inner.n);
+    _feed(d, 1, &f);
+    /* GRE transparent Ethernet bridging */
+    f.n = 0;
+    _eth(&f, 0x0800);
+    _ip4(&f, 47, 4 + inner.n, 1, 0, 9);
+    _u16(&f, 0);
+    _u16(&f, 0x6558);
+    _put(&f, inner.b, inner.n);
+    _feed(d, 1, &f);
+    assert_int_equal(g.n, 4);
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(g.data[i], SIP1);
+        assert_true(g.pl[i].flags & DEC_PL_ENCAPSULATED);
+        assert_int_equal(g.pl[i].src.ip[3], 1); /* inner source */
+    }
+    assert_int_equal(dec_counters(d)[DEC_C_ENCAPSULATED], 4);
+    /* twelve IP-in-IP levels: beyond the nesting bound, counted bad_ip */
+    f.n = 0;
+    _eth(&f, 0x0800);
+    for (int lvl = 12; lvl > 0; lvl--)
+        _ip4(&f, 4, (size_t)lvl * 20 + 8 + n, 1, 0, 9);
+    _ip4_udp_sip(&f, SIP1);
+    _feed(d, 1, &f);
+    assert_int_equal(g.n, 4);
+    assert_int_equal(dec_counters(d)[DEC_C_BAD_IP], 1);
+    assert_int_equal(dec_counters(d)[DEC_C_ENCAPSULATED], 5);
+    dec_destroy(d);
+}
+
+static void test_sctp_udp_checks(void **state)
+{
+    (void)state;
+    got g;
+    dec_config cfg;
+    dec_config_default(&cfg);
+    cfg.strict_ports = 1;
+    dec_ctx *d = _dec(&g, &cfg);
+    size_t n1 = strlen(SIP1), n2 = strlen(SIP2);
+    size_t c1 = 16 + n1, c2 = 16 + n2;
+    size_t p1 = (c1 + 3) & ~(size_t)3, p2 = (c2 + 3) & ~(size_t)3;
+    buf f = {.n = 0};
+    _eth(&f, 0x0800);
+    _ip4(&f, 132, 12 + p1 + 8 + p2, 1, 0, 1);
+    _u16(&f, 5060);
+    _u16(&f, 5060);
+    _u32(&f, 0x11223344u);
+    _u32(&f, 0);
+    /* DATA chunk 1, unfragmented (B|E) */
+    _u8(&f, 0);
+    _u8(&f, 3);
+    _u16(&f, (uint16_t)c1);
+    _u32(&f, 1);
+    _u16(&f, 0);
+    _u16(&f, 0);
+    _u32(&f, 0);
+    _put(&f, SIP1, n1);
+    for (size_t k = c1; k < p1; k++)
+        _u8(&f, 0);
+    /* a SACK chunk between them (ignored) */
+    _u8(&f, 3);
+    _u8(&f, 0);
+    _u16(&f, 8);
+    _u32(&f, 0);
+    _u8(&f, 0);
+    _u8(&f, 3);
+    _u16(&f, (uint16_t)c2);
+    _u32(&f, 2);
+    _u16(&f, 0);
+    _u16(&f, 1);
+    _u32(&f, 0);
+    _put(&f, SIP2, n2);
+    for (size_t k = c2; k < p2; k++)
+        _u8(&f, 0);
+    _feed(d, 1, &f);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.data[0], SIP1);
+    assert_string_equal(g.data[1], SIP2);
+    assert_int_equal(g.pl[1].transport, DEC_TP_SCTP);
+    /* UDP length below the header: bad_udp */
+    f.n = 0;
+    _eth(&f, 0x0800);
+    _ip4(&f, 17, 8 + n1, 1, 0, 1);
+    _udp(&f, 5060, 5060, SIP1, n1);
+    f.b[14 + 20 + 4] = 0;
+    f.b[14 + 20 + 5] = 4;
+    _feed(d, 1, &f);
+    assert_int_equal(dec_counters(d)[DEC_C_BAD_UDP], 1);
+    /* strict ports: a payload between two other ports is not handed on */
+    f.n = 0;
+    _eth(&f, 0x0800);
+    _ip4(&f, 17, 8 + n1, 1, 0, 1);
+    _udp(&f, 7000, 7001, SIP1, n1);
+    _feed(d, 1, &f);
+    /* an empty datagram is not handed on either */
+    f.n = 0;
+    _eth(&f, 0x0800);
+    _ip4(&f, 17, 8, 1, 0, 1);
+    _udp(&f, 5060, 5060, "", 0);
+    _feed(d, 1, &f);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(dec_counters(d)[DEC_C_PAYLOADS], 2);
+    dec_destroy(d);
+}
+
+/* TCP between the given ports; payload of n bytes. */
+static void _seg_ports(dec_ctx *d, uint16_t sport, uint16_t dport, uint8_t src, uint32_t seq,
+                       const char *p, size_t n, uint8_t flags)
+{
+    buf f = {.n = 0};
+    _eth(&f, 0x0800);
+    _ip4(&f, 6, 20 + n, 1, 0, src);
+    f.b[f.n - 1] = src == 1 ? 2 : 1; /* the peer */
+    _tcp(&f, sport, dport, seq, flags, p, n);
+    _feed(d, 1, &f);
+}
+
+static void test_tcp_tls_midstream_and_lifecycle(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    /* TLS application data on 5061, the capture joined late: both sides
+     * make one TLS flow, and nothing is "resynced" as SIP */
+    _seg_ports(d, 40000, 5061, 1, 77, "\x17\x03\x03\x00\x20 encrypted........", 24, 0x18);
+    _seg_ports(d, 5061, 40000, 2, 99, "\x17\x03\x03\x00\x20 encrypted........", 24, 0x18);
+    _seg_ports(d, 40000, 5061, 1, 101, "\x17\x03\x03\x00\x20 encrypted........", 24, 0x18);
+    assert_int_equal(dec_counters(d)[DEC_C_TLS_FLOWS], 1);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_MALFORMED], 0);
+    assert_int_equal(g.n, 0);
+    /* FIN after a complete message: the direction is released, and data
+     * on the same ports later starts a new one */
+    size_t n1 = strlen(SIP1);
+    uint64_t streams = dec_counters(d)[DEC_C_TCP_STREAMS];
+    _seg_ports(d, 41000, 5060, 1, 500, SIP1, n1, 0x19); /* PSH|ACK|FIN */
+    assert_int_equal(g.n, 1);
+    _seg_ports(d, 41000, 5060, 1, 9000, SIP1, n1, 0x18);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_STREAMS], streams + 2);
+    /* RST with half a message waiting: counted as cut off */
+    _seg_ports(d, 41000, 5060, 1, 9000 + (uint32_t)n1, SIP1, 20, 0x18);
+    _seg_ports(d, 5060, 41000, 2, 1, "", 0, 0x04);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_INCOMPLETE_AT_END], 1);
+    /* idle timeout: a hole that never fills is given up, what follows it
+     * is delivered, marked as after a gap */
+    size_t n2 = strlen(SIP2);
+    _seg_ports(d, 42000, 5060, 1, 1, SIP2, 10, 0x18);
+    _seg_ports(d, 42000, 5060, 1, 1 + (uint32_t)n2, SIP1, n1, 0x18);
+    assert_int_equal(g.n, 2);
+    dec_advance(d, g_ts + 301LL * 1000000);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.data[2], SIP1);
+    assert_true(g.pl[2].flags & DEC_PL_TCP_AFTER_GAP);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_GAP_BYTES], n2 - 10);
+    dec_destroy(d);
+}
+
+/* Sequence numbers wrap: a message across 2^32 is rebuilt. */
+static void test_tcp_seq_wraparound(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    size_t n2 = strlen(SIP2);
+    uint32_t seq = 0xffffffffu - 20;
+    _seg_ports(d, 43000, 5060, 1, seq - 1, "", 0, 0x02);
+    _seg_ports(d, 43000, 5060, 1, seq + 40, SIP2 + 40, n2 - 40, 0x18); /* after the wrap, early */
+    _seg_ports(d, 43000, 5060, 1, seq, SIP2, 40, 0x18);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.data[0], SIP2);
+    assert_true(g.pl[0].flags & DEC_PL_TCP_SEGMENTS);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_GAP], 0);
+    dec_destroy(d);
+}
+
+/* ---- real captures (skipped when the shared corpus is absent) ---- */
+#define CAPDIR "/work/shared/captures/public/"
+
+static unsigned g_cap_sip;
+static void _count_sip(void *user, const dec_payload *pl)
+{
+    unsigned *tp = user;
+    tp[pl->transport & 7]++;
+    if (sip_looks_like(pl->data.p, pl->data.len))
+        g_cap_sip++;
+}
+
+static uint32_t _rd32(const uint8_t *p, int swap)
+{
+    return swap ? ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3])
+                : ((uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0]);
+}
+
+/* Decodes a classic pcap file (not pcapng) with a minimal reader, so this
+ * test needs no libpcap. Returns -1 when the file is not there. */
+static int _decode_pcap(const char *name, unsigned *tp, const uint64_t **ctr_out, dec_ctx **dout)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s%s", CAPDIR, name);
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return -1;
+    uint8_t gh[24], rh[16];
+    static uint8_t pkt[262144];
+    if (fread(gh, 1, 24, fp) != 24) {
+        fclose(fp);
+        return -1;
+    }
+    uint32_t magic = _rd32(gh, 0);
+    int swap = !(magic == 0xa1b2c3d4u || magic == 0xa1b23c4du);
+    int nsec = magic == 0xa1b23c4du || magic == 0x4d3cb2a1u;
+    int lt = (int)(_rd32(gh + 20, swap) & 0x0fffffff);
+    dec_ctx *d = NULL;
+    assert_int_equal(dec_create(&d, NULL, _count_sip, tp), 0);
+    uint64_t no = 0;
+    while (fread(rh, 1, 16, fp) == 16) {
+        uint32_t cap = _rd32(rh + 8, swap), wire = _rd32(rh + 12, swap);
+        if (cap > sizeof pkt || fread(pkt, 1, cap, fp) != cap)
+            break;
+        int64_t ts = (int64_t)_rd32(rh, swap) * 1000000 + _rd32(rh + 4, swap) / (nsec ? 1000 : 1);
+        dec_frame fr = {.ts_us = ts, .frame_no = ++no, .linktype = lt, .caplen = cap,
+                        .wirelen = wire, .data = pkt};
+        dec_frame_in(d, &fr);
+        dec_advance(d, ts);
+    }
+    fclose(fp);
+    dec_finish(d);
+    *ctr_out = dec_counters(d);
+    *dout = d;
+    return 0;
+}
+
+static void test_real_captures(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        unsigned sip, udp, tcp, sctp;
+    } caps[] = {
+        /* IPv4 in IPv4, SIP over TCP inside */
+        {"sngrep__ipip.pcap", 4, 0, 4, 0},
+        /* SIP over SCTP, Linux cooked; the INVITE in fragmented DATA chunks */
+        {"heplify__sip_sctp.pcap", 4, 0, 0, 4},
+        /* TCP segments that need reassembly */
+        {"suricataverify__sip-tcp-method__sip-tcp.pcap", 2, 0, 2, 0},
+        /* IPv6 SIP in GTP-U over Linux cooked; TCP and UDP (tshark: 17) */
+        {"arkime__gtp-iphone.pcap", 17, 40, 13, 0},
+        /* raw IP link type */
+        {"heplify__ipip0.pcap", 8, 8, 0, 0},
+        /* TCP with retransmissions next to HTTPS */
+        {"heplify__sip_ipv4_tcp_retrans.pcap", 8, 4, 4, 0},
+    };
+    int ran = 0;
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        unsigned tp[8] = {0};
+        const uint64_t *c;
+        dec_ctx *d;
+        g_cap_sip = 0;
+        if (_decode_pcap(caps[i].file, tp, &c, &d) != 0) {
+            fprintf(stderr, "SKIP real capture %s%s: not found\n", CAPDIR, caps[i].file);
+            continue;
+        }
+        ran++;
+        if (g_cap_sip != caps[i].sip || tp[DEC_TP_UDP] != caps[i].udp ||
+            tp[DEC_TP_TCP] != caps[i].tcp || tp[DEC_TP_SCTP] != caps[i].sctp)
+            fprintf(stderr, "%s: sip %u udp %u tcp %u sctp %u\n", caps[i].file, g_cap_sip,
+                    tp[DEC_TP_UDP], tp[DEC_TP_TCP], tp[DEC_TP_SCTP]);
+        assert_int_equal(g_cap_sip, caps[i].sip);
+        assert_int_equal(tp[DEC_TP_UDP], caps[i].udp);
+        assert_int_equal(tp[DEC_TP_TCP], caps[i].tcp);
+        assert_int_equal(tp[DEC_TP_SCTP], caps[i].sctp);
+        assert_int_equal(c[DEC_C_TCP_GAP] + c[DEC_C_TRUNCATED] + c[DEC_C_BAD_IP], 0);
+        dec_destroy(d);
+    }
+    if (ran == 0)
+        fprintf(stderr, "SKIP test_real_captures: %s absent, no capture decoded\n", CAPDIR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +945,14 @@ int main(void)
         cmocka_unit_test(test_tcp_out_of_order_retrans_overlap),
         cmocka_unit_test(test_tcp_gap_resync),
         cmocka_unit_test(test_tcp_not_sip_tls_and_caps),
+        cmocka_unit_test(test_mpls_pppoe_loop_ipv6_links),
+        cmocka_unit_test(test_ipv6_ext_headers_and_fragments),
+        cmocka_unit_test(test_ipv4_fragment_duplicate_overlap),
+        cmocka_unit_test(test_vxlan_gtpu_erspan_depth),
+        cmocka_unit_test(test_sctp_udp_checks),
+        cmocka_unit_test(test_tcp_tls_midstream_and_lifecycle),
+        cmocka_unit_test(test_tcp_seq_wraparound),
+        cmocka_unit_test(test_real_captures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
