@@ -31,10 +31,10 @@ static const char *const _op_text[] = {"<", "<=", ">", ">=", "==", "!="};
 
 struct rep_gate {
     char *text;                 /* expression as given */
-    char path[GATE_MAX_PATH];   /* resolved, dotted */
-    char *seg[GATE_MAX_SEGS];   /* into segbuf */
+    char path[GATE_MAX_PATH + 32]; /* resolved, dotted: the name plus a prefix */
+    char *seg[GATE_MAX_SEGS];      /* into segbuf */
     size_t nseg;
-    char segbuf[GATE_MAX_PATH];
+    char segbuf[GATE_MAX_PATH + 32];
     int zero_default;           /* missing member of a counter map reads 0 */
     _op op;
     double num;

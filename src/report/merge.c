@@ -321,9 +321,8 @@ int rep_merge_main(int argc, char **argv)
     rc = 0;
     if (ferror(out) || ferror(dlg))
         rc = 2;
-    if (out != stdout && fclose(out) != 0)
-        rc = 2;
-    else if (out == stdout && fflush(out) != 0)
+    int is_stdout = out == stdout;
+    if (is_stdout ? fflush(out) != 0 : fclose(out) != 0)
         rc = 2;
     if (rc)
         fprintf(stderr, "sipscope merge: %s: write error\n", outpath ? _safe(outpath, sbuf, sizeof sbuf) : "stdout");
