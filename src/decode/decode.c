@@ -235,8 +235,10 @@ static void _udp(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
         return;
     }
     if ((size_t)ulen - 8 > plen) {
-        /* the datagram is longer than what was captured (snaplen) */
-        d->c[DEC_C_TRUNCATED]++;
+        /* IP already checked its own length against the captured bytes,
+         * so a UDP length beyond the IP payload is a bad field, not a
+         * snaplen cut */
+        d->c[DEC_C_BAD_UDP]++;
         return;
     }
     plen = (size_t)ulen - 8; /* Ethernet padding is not payload */
@@ -492,7 +494,13 @@ static void _ipv4(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
         return;
     }
     size_t ihl = (size_t)(vihl & 0x0f) * 4;
-    if (ihl < 20 || total < ihl) {
+    size_t tot = total;
+    if (tot == 0 && !(frag & 0x3fff))
+        /* TCP segmentation offload: the host captured its own large
+         * segment before the NIC split it, with total length 0 (as
+         * Wireshark reads it, the packet runs to the end of the frame) */
+        tot = len > 0xffff ? 0xffff : len;
+    if (ihl < 20 || tot < ihl) {
         d->c[DEC_C_BAD_IP]++;
         return;
     }
@@ -505,8 +513,8 @@ static void _ipv4(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     pk->src.family = pk->dst.family = 4;
     ss_get_bytes(&c, pk->src.ip, 4);
     ss_get_bytes(&c, pk->dst.ip, 4);
-    if (len < total) {
-        /* cut by the snaplen (a TSO capture with total 0 is caught above) */
+    if (len < tot) {
+        /* cut by the snaplen (a TSO capture with total 0 is handled above) */
         d->c[DEC_C_TRUNCATED]++;
         return;
     }
@@ -515,7 +523,7 @@ static void _ipv4(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
         return;
     }
     const uint8_t *payload = c.p;
-    size_t plen = total - ihl; /* trailing Ethernet padding is not ours */
+    size_t plen = tot - ihl; /* trailing Ethernet padding is not ours */
     uint32_t offset = (uint32_t)(frag & 0x1fff) * 8;
     int more = (frag & 0x2000) != 0;
     if (more || offset) {

@@ -829,6 +829,30 @@ static void test_tcp_seq_wraparound(void **state)
     dec_destroy(d);
 }
 
+/* IPv4 total length 0 (TSO, captured on the sending host) runs to the end
+ * of the frame; a UDP length beyond a complete IP payload is bad_udp. */
+static void test_ipv4_tso_and_udp_length(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    size_t n1 = strlen(SIP1);
+    buf f = {.n = 0};
+    _udp_frame(&f, SIP1, n1);
+    f.b[14 + 2] = 0;
+    f.b[14 + 3] = 0;
+    _feed(d, 1, &f);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.data[0], SIP1);
+    _udp_frame(&f, SIP1, n1);
+    f.b[14 + 20 + 5] += 10; /* UDP length 10 past the IP payload */
+    _feed(d, 1, &f);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(dec_counters(d)[DEC_C_BAD_UDP], 1);
+    assert_int_equal(dec_counters(d)[DEC_C_TRUNCATED], 0);
+    dec_destroy(d);
+}
+
 /* ---- real captures (skipped when the shared corpus is absent) ---- */
 #define CAPDIR "/work/shared/captures/public/"
 
@@ -952,6 +976,7 @@ int main(void)
         cmocka_unit_test(test_sctp_udp_checks),
         cmocka_unit_test(test_tcp_tls_midstream_and_lifecycle),
         cmocka_unit_test(test_tcp_seq_wraparound),
+        cmocka_unit_test(test_ipv4_tso_and_udp_length),
         cmocka_unit_test(test_real_captures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
