@@ -42,6 +42,7 @@ typedef struct _half {
     unsigned last_input;
     uint32_t next_seq;
     uint8_t state, resync, after_gap, fin;
+    uint8_t from_syn; /* opened by a SYN: the first bytes are the stream's first */
     uint8_t *buf; /* in-order bytes not yet framed */
     uint32_t len, cap, buf_segs;
     _seg *ooo;
@@ -344,6 +345,15 @@ static size_t _frame(dec_ctx *d, _half *s, const dec_pkt *pk, const uint8_t *p, 
             continue;
         }
         if (s->state == _S_UNKNOWN) {
+            /* a connection carries one protocol: when the other side
+             * already proved not to be SIP (an HTTP client, say), a SIP
+             * status line in the answer is an evasion, not SIP */
+            _half *rev = _reverse(d->tcp, s);
+            if (rev && rev->state == _S_NOT_SIP) {
+                s->state = _S_NOT_SIP;
+                d->c[DEC_C_TCP_NOT_SIP]++;
+                return len;
+            }
             /* an HTTP upgrade to WebSocket, from the client ("GET ...") or
              * the server ("HTTP/1.1 101"): SIP follows in frames */
             if (len - off >= 4 && (memcmp(p + off, "GET ", 4) == 0 || memcmp(p + off, "HTTP", 4) == 0)) {
@@ -370,7 +380,9 @@ static size_t _frame(dec_ctx *d, _half *s, const dec_pkt *pk, const uint8_t *p, 
             size_t skip0, mlen0;
             sip_result r0 = sip_frame(p + off, len - off, d->cfg.tcp_stream_buf_max, &skip0, &mlen0);
             if (r0 == SIP_NOT_SIP) {
-                if (!sip_port || d->cfg.strict_ports) {
+                /* on a SIP port the capture may have joined mid-message;
+                 * after a SYN it cannot have */
+                if (!sip_port || d->cfg.strict_ports || s->from_syn) {
                     s->state = _S_NOT_SIP;
                     d->c[DEC_C_TCP_NOT_SIP]++;
                     return len;
@@ -595,6 +607,7 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
             return;
         seq += 1;
         s->next_seq = seq;
+        s->from_syn = 1;
         s->last_us = pk->frame->ts_us;
         s->last_frame = pk->frame->frame_no;
         s->last_input = pk->frame->input;

@@ -853,6 +853,38 @@ static void test_ipv4_tso_and_udp_length(void **state)
     dec_destroy(d);
 }
 
+/* Which streams count as SIP: HTTP after a SYN is not SIP even on 5060; a
+ * "SIP/2.0" answer to an HTTP client is not SIP (an evasion); a capture
+ * that joins a SIP port mid-message skips to the next start line. */
+static void test_tcp_sip_or_not(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    static const char http[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    static const char get[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    _seg_ports(d, 5060, 8888, 1, 10, "", 0, 0x02);
+    _seg_ports(d, 5060, 8888, 1, 11, http, strlen(http), 0x18);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_NOT_SIP], 1);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_MALFORMED], 0);
+    _seg_ports(d, 44000, 80, 1, 1, get, strlen(get), 0x18);
+    _seg_ports(d, 80, 44000, 2, 1, SIP1, strlen(SIP1), 0x18);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_NOT_SIP], 3);
+    assert_int_equal(g.n, 0);
+    /* mid-message on 5060: the body tail is skipped, the next message is
+     * handed on as after a re-sync */
+    char mid[512];
+    size_t tail = 12, n1 = strlen(SIP1);
+    memcpy(mid, "a=sendrecv\r\n", tail); /* an SDP line end */
+    memcpy(mid + tail, SIP1, n1);
+    _seg_ports(d, 45000, 5060, 1, 777, mid, tail + n1, 0x18);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.data[0], SIP1);
+    assert_true(g.pl[0].flags & DEC_PL_TCP_AFTER_GAP);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_MALFORMED], tail);
+    dec_destroy(d);
+}
+
 /* ---- real captures (skipped when the shared corpus is absent) ---- */
 #define CAPDIR "/work/shared/captures/public/"
 
@@ -977,6 +1009,7 @@ int main(void)
         cmocka_unit_test(test_tcp_tls_midstream_and_lifecycle),
         cmocka_unit_test(test_tcp_seq_wraparound),
         cmocka_unit_test(test_ipv4_tso_and_udp_length),
+        cmocka_unit_test(test_tcp_sip_or_not),
         cmocka_unit_test(test_real_captures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
