@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="make gcc clang libclang-rt-14-dev pkg-config libpcap-dev libjson-c-dev libcmocka-dev
-zlib1g-dev python3 tshark sip-tester tcpdump sngrep valgrind libxml2-utils iproute2 procps"
+zlib1g-dev python3 tshark sip-tester tcpdump sngrep valgrind libxml2-utils iproute2 procps
+chromium"
 
 missing=""
 for p in $PKGS; do
@@ -13,6 +14,10 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+# node and npm may come from elsewhere (e.g. a nodesource nodejs bundles
+# npm): only ask Debian for them when the commands are missing
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 echo "install-deps: installing:$missing" >&2
