@@ -106,6 +106,9 @@ static void _usage(FILE *out)
             "  -G S                    with -w: start a new file every S seconds (FILE is\n"
             "                          a strftime pattern)\n"
             "  -Z, --relinquish-privileges USER  drop root once the interfaces are open\n"
+            "      --brief             one line per dialog as it finishes (instead of a ladder)\n"
+            "      --events FILE       NDJSON events as they happen (- = stdout): message,\n"
+            "                          state, transaction, dialog_done\n"
             "      --interval S        print a statistics snapshot every S seconds\n"
             "                          (SIGUSR1 prints one at any time)\n"
             "\n"
@@ -203,6 +206,8 @@ enum {
     OPT_MARKDOWN,
     OPT_JUNIT,
     OPT_FAIL_IF,
+    OPT_EVENTS,
+    OPT_BRIEF,
 };
 
 static long _num_arg(const char *opt, const char *arg, long lo, long hi)
@@ -259,6 +264,8 @@ int main(int argc, char **argv)
         {"markdown", required_argument, NULL, OPT_MARKDOWN},
         {"junit", required_argument, NULL, OPT_JUNIT},
         {"fail-if", required_argument, NULL, OPT_FAIL_IF},
+        {"events", required_argument, NULL, OPT_EVENTS},
+        {"brief", no_argument, NULL, OPT_BRIEF},
         {NULL, 0, NULL, 0},
     };
     const char *inputs[MAX_INPUTS];
@@ -279,6 +286,7 @@ int main(int argc, char **argv)
     cap_live_config lcfg = {.promisc = 1, .immediate = 1};
     long max_count = 0, duration_s = 0, interval_s = 0, rotate_mb = 0, rotate_s = 0;
     const char *write_path = NULL, *drop_user = NULL;
+    const char *events_path = NULL;
     const char *fail_if[32];
     size_t nfail_if = 0;
 
@@ -321,6 +329,8 @@ int main(int argc, char **argv)
         case 'C': rotate_mb = _num_arg("-C", optarg, 1, 1000000); break;
         case 'G': rotate_s = _num_arg("-G", optarg, 1, 86400 * 366); break;
         case 'Z': drop_user = optarg; break;
+        case OPT_EVENTS: events_path = optarg; break;
+        case OPT_BRIEF: rcfg.brief = 1; break;
         case OPT_HTML: rcfg.html_path = optarg; break;
         case OPT_SVG: rcfg.svg_path = optarg; break;
         case OPT_MERMAID: rcfg.mermaid_path = optarg; break;
@@ -437,7 +447,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipscope: %s: %s\n", messages_path, strerror(errno));
         return EXIT_INPUT;
     }
-    int stdout_busy = rcfg.ladder || (rcfg.json_path && strcmp(rcfg.json_path, "-") == 0) ||
+    FILE *events_owned = NULL;
+    if (events_path && (rcfg.events_out = _open_out(events_path, &events_owned)) == NULL) {
+        fprintf(stderr, "sipscope: %s: %s\n", events_path, strerror(errno));
+        return EXIT_INPUT;
+    }
+    int stdout_busy = rcfg.ladder || rcfg.brief || (events_path && strcmp(events_path, "-") == 0) || (rcfg.json_path && strcmp(rcfg.json_path, "-") == 0) ||
                       (messages_path && strcmp(messages_path, "-") == 0) ||
                       (rcfg.mermaid_path && strcmp(rcfg.mermaid_path, "-") == 0) ||
                       (rcfg.plantuml_path && strcmp(rcfg.plantuml_path, "-") == 0) ||
@@ -565,6 +580,8 @@ int main(int argc, char **argv)
         rc = EXIT_INPUT;
     else if (held > 0 && rc == 0)
         rc = 1;
+    if (events_owned)
+        fclose(events_owned);
     if (messages_owned && fclose(messages_owned) != 0) {
         fprintf(stderr, "sipscope: %s: %s\n", messages_path, strerror(errno));
         rc = EXIT_INPUT;

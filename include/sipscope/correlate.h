@@ -76,6 +76,7 @@ typedef struct cor_msg {
     uint8_t transport;      /* dec_transport */
     uint8_t is_request;
     uint8_t retransmission; /* same request/response seen before in this transaction */
+    uint8_t state_changed;  /* this message created the record or moved its state */
     uint8_t method;         /* sip_method of the request, or of CSeq for responses */
     uint16_t status;        /* responses */
     uint32_t cseq;

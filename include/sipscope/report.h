@@ -72,6 +72,8 @@ typedef struct rep_config {
     const char *markdown_path; /* Markdown CI summary */
     const char *junit_path;    /* JUnit XML */
     const char *suite_name;    /* JUnit test suite name (the inputs) */
+    FILE *events_out;          /* --events: NDJSON event stream */
+    int brief;                 /* --brief: one line per finished dialog on out */
     const char *const *fail_if; /* --fail-if expressions (docs/gating.md) */
     size_t nfail_if;
 } rep_config;

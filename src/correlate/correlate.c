@@ -1164,12 +1164,15 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
         r->pub.user_agent = _str(c, r, 0, m->user_agent, NULL);
 
     int retrans = 0;
+    cor_state before = r->pub.state;
+    int first = r->pub.nmsgs == 0 && r->pub.msgs_dropped == 0;
     cm.txn = _rec_update(c, r, m, pl, &retrans);
     cm.retransmission = (uint8_t)retrans;
     if (r->pub.kind != COR_KIND_CALL)
         r->pub.state = r->open == 0 ? COR_ST_COMPLETED : COR_ST_TRYING;
     _decide(c, r, 0, 0, _WHY_FINISH);
     _act_touch(c, r);
+    cm.state_changed = (uint8_t)(first || r->pub.state != before);
 
     const cor_msg *out = &cm;
     int keep = r->pub.nmsgs < c->cfg.max_msgs_per_record;

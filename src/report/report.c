@@ -119,6 +119,8 @@ static void _tsv_field(FILE *out, const char *s)
 void rep_message(rep_ctx *r, const cor_msg *m, const cor_record *rec)
 {
     rep_stats_message(&r->stats, m);
+    if (r->cfg.events_out)
+        rep_events_message(r->cfg.events_out, m, rec);
     FILE *t = r->cfg.messages_out;
     if (t == NULL)
         return;
@@ -147,6 +149,8 @@ void rep_message(rep_ctx *r, const cor_msg *m, const cor_record *rec)
 void rep_record(rep_ctx *r, const cor_record *rec)
 {
     rep_stats_record(&r->stats, rec);
+    if (r->cfg.events_out)
+        rep_events_record(r->cfg.events_out, rec);
     /* the CI outputs judge every record; pictures follow --call-id */
     if (r->md)
         rep_markdown_record(r->md, rec);
@@ -164,6 +168,8 @@ void rep_record(rep_ctx *r, const cor_record *rec)
         rep_mermaid_ladder(r->mermaid, rec, &r->cfg.ladder_opts);
     if (r->plantuml)
         rep_plantuml_ladder(r->plantuml, rec, &r->cfg.ladder_opts);
+    if (r->cfg.brief)
+        rep_brief_record(r->cfg.out, rec, r->cfg.ladder_opts.utf8);
     if (r->cfg.ladder) {
         rep_ladder_print(r->cfg.out, rec, &r->cfg.ladder_opts);
         fputc('\n', r->cfg.out);

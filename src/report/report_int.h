@@ -62,6 +62,11 @@ json_object *rep_json_record(const cor_record *rec);
 json_object *rep_json_stats(const rep_stats *s);
 json_object *rep_json_summary(const rep_stats *s, const rep_run_info *info);
 json_object *rep_json_anomalies(const rep_run_info *info);
+/* events.c: --events NDJSON and --brief lines */
+void rep_events_message(FILE *out, const cor_msg *m, const cor_record *rec);
+void rep_events_record(FILE *out, const cor_record *rec);
+void rep_brief_record(FILE *out, const cor_record *rec, int utf8);
+
 /* "2026-11-21T17:04:33.123456Z" */
 void rep_format_time(int64_t ts_us, char *buf, size_t n);
 
