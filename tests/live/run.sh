@@ -26,7 +26,7 @@ jq_py() { python3 -c "import json,sys; j=json.load(open('$1')); print($2)"; }
 
 # ---- 1. calls with a mix of final codes ----
 UAS=15090 N=12
-"$SIPSCOPE" -i lo -w "$W/live.pcap" --json "$W/live.json" -q --duration 20 "udp port $UAS" 2>"$W/live.err" &
+"$SIPSCOPE" -i lo -w "$W/live.pcap" --json "$W/live.json" --events "$W/ev.ndjson" --brief --duration 20 "udp port $UAS" >"$W/brief.txt" 2>"$W/live.err" &
 sp=$!
 sleep 1.5
 sipp -sn uas -i 127.0.0.1 -p $UAS -bg -nostdin >/dev/null 2>&1
@@ -49,6 +49,15 @@ if [ $rc -eq 0 ] && [ -s "$W/live.json" ]; then
     a=$(jq_py "$W/live.json" "json.dumps([j['stats']['requests'], j['stats']['responses'], j['summary']['call_ids']], sort_keys=True)")
     b=$(jq_py "$W/offline.json" "json.dumps([j['stats']['requests'], j['stats']['responses'], j['summary']['call_ids']], sort_keys=True)")
     [ "$a" = "$b" ] && ok "live statistics equal the offline analysis of the -w file" || ko "live $a != offline $b"
+    ev=$(python3 -c "
+import json,collections
+c=collections.Counter(json.loads(l)['event'] for l in open('$W/ev.ndjson'))
+print(c['message'], c['dialog_done'], c['transaction'])")
+    # built-in uac/uas: INVITE 180 200 ACK BYE 200 (no 100 Trying)
+    [ "$ev" = "$((6*N)) $N $((2*N))" ] && ok "--events: $((6*N)) message, $N dialog_done, $((2*N)) transaction events" \
+        || ko "--events counts (message dialog_done transaction): $ev"
+    nb=$(grep -c " call  *answered  *200 " "$W/brief.txt")
+    [ "$nb" -eq $N ] && ok "--brief: one line per answered call ($nb)" || ko "--brief lines: $nb"
 else
     ko "live run exit $rc: $(cat "$W/live.err")"
 fi
