@@ -142,3 +142,6 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-fuzz sipscope
+
+# ---- benchmark (make bench, make bench-quick): bench/README.md ----
+include bench/bench.mk
