@@ -32,22 +32,10 @@ static json_object *_base(const char *event, int64_t ts_us, const cor_record *re
 
 void rep_events_message(FILE *out, const cor_msg *m, const cor_record *rec)
 {
-    char a[SS_ADDR_STRLEN], b[SS_ADDR_STRLEN];
-    ss_addr_format(&m->src, a, sizeof a);
-    ss_addr_format(&m->dst, b, sizeof b);
-    json_object *o = _base("message", m->ts_us, rec);
-    json_object_object_add(o, "src", json_object_new_string(a));
-    json_object_object_add(o, "dst", json_object_new_string(b));
-    json_object_object_add(o, "transport",
-                           json_object_new_string(dec_transport_name((dec_transport)m->transport)));
-    if (m->is_request) {
-        json_object_object_add(o, "method", rep_json_string(m->method_name));
-    } else {
-        json_object_object_add(o, "status", json_object_new_int(m->status));
-        json_object_object_add(o, "reason", rep_json_string(m->reason));
-    }
-    json_object_object_add(o, "cseq", json_object_new_int64(m->cseq));
-    json_object_object_add(o, "retransmission", json_object_new_boolean(m->retransmission));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "event", json_object_new_string("message"));
+    json_object_object_add(o, "call_id", rep_json_string(rec ? rec->call_id : ""));
+    rep_json_msg_fields(o, m);
     _emit(out, o);
 
     if (rec == NULL)

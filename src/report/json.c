@@ -49,6 +49,25 @@ static json_object *_addr(const ss_addr *a)
     return json_object_new_string(buf);
 }
 
+void rep_json_msg_fields(json_object *o, const cor_msg *m)
+{
+    json_object_object_add(o, "time", _time(m->ts_us));
+    json_object_object_add(o, "frame", json_object_new_int64((int64_t)m->frame_no));
+    json_object_object_add(o, "src", _addr(&m->src));
+    json_object_object_add(o, "dst", _addr(&m->dst));
+    json_object_object_add(o, "transport",
+                           json_object_new_string(dec_transport_name((dec_transport)m->transport)));
+    if (m->is_request) {
+        json_object_object_add(o, "method", rep_json_string(m->method_name));
+    } else {
+        json_object_object_add(o, "status", json_object_new_int(m->status));
+        json_object_object_add(o, "reason", rep_json_string(m->reason));
+    }
+    json_object_object_add(o, "cseq", json_object_new_int64(m->cseq));
+    json_object_object_add(o, "cseq_method", rep_json_string(m->method_name));
+    json_object_object_add(o, "retransmission", json_object_new_boolean(m->retransmission));
+}
+
 json_object *rep_json_record(const cor_record *rec)
 {
     json_object *d = json_object_new_object();
@@ -101,21 +120,7 @@ json_object *rep_json_record(const cor_record *rec)
     for (size_t i = 0; i < rec->nmsgs; i++) {
         const cor_msg *m = &rec->msgs[i];
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "time", _time(m->ts_us));
-        json_object_object_add(o, "frame", json_object_new_int64((int64_t)m->frame_no));
-        json_object_object_add(o, "src", _addr(&m->src));
-        json_object_object_add(o, "dst", _addr(&m->dst));
-        json_object_object_add(o, "transport",
-                               json_object_new_string(dec_transport_name((dec_transport)m->transport)));
-        if (m->is_request) {
-            json_object_object_add(o, "method", rep_json_string(m->method_name));
-        } else {
-            json_object_object_add(o, "status", json_object_new_int(m->status));
-            json_object_object_add(o, "reason", rep_json_string(m->reason));
-        }
-        json_object_object_add(o, "cseq", json_object_new_int64(m->cseq));
-        json_object_object_add(o, "cseq_method", rep_json_string(m->method_name));
-        json_object_object_add(o, "retransmission", json_object_new_boolean(m->retransmission));
+        rep_json_msg_fields(o, m);
         if (m->defects) {
             json_object *defs = json_object_new_array();
             for (int b = 0; b < SIP_DEF__COUNT; b++)

@@ -59,6 +59,9 @@ void rep_stats_print_tshark(FILE *out, const rep_stats *s);
 /* JSON pieces (json.c). Strings from the wire are made valid UTF-8. */
 json_object *rep_json_string(const char *wire);
 json_object *rep_json_record(const cor_record *rec);
+/* A message's fields (time, frame, src, dst, transport, method or status +
+ * reason, cseq, cseq_method, retransmission) added to o. */
+void rep_json_msg_fields(json_object *o, const cor_msg *m);
 json_object *rep_json_stats(const rep_stats *s);
 json_object *rep_json_summary(const rep_stats *s, const rep_run_info *info);
 json_object *rep_json_anomalies(const rep_run_info *info);
