@@ -41,6 +41,20 @@ struct cap_set {
 
 char *cap_strdup(const char *s);
 
+/* Capture time in microseconds. pcapng stores 64-bit timestamps, so a
+ * corrupt file can hold any value: saturate at +-1e17 us (year ~5000) so
+ * that later timer arithmetic (time + timeout) cannot overflow either. */
+static inline int64_t cap_ts_us(const struct timeval *tv)
+{
+    const int64_t lim_s = 100000000000LL; /* 1e11 s = 1e17 us */
+    int64_t sec = (int64_t)tv->tv_sec;
+    if (sec > lim_s)
+        return lim_s * 1000000;
+    if (sec < -lim_s)
+        return -lim_s * 1000000;
+    return sec * 1000000 + (int64_t)tv->tv_usec;
+}
+
 /* cap_next() for live inputs (live.c). */
 int cap_next_live(cap_set *s, dec_frame *f);
 void cap_dump_close(cap_set *s);

@@ -107,7 +107,7 @@ int cap_next_live(cap_set *s, dec_frame *f)
                 in->hdr = h;
                 in->data = d;
                 in->frame_no++;
-                f->ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+                f->ts_us = cap_ts_us(&h->ts);
                 f->frame_no = in->frame_no;
                 f->linktype = in->linktype;
                 f->caplen = h->caplen;
@@ -250,7 +250,7 @@ int cap_dump_open(cap_set *s, const char *path, uint64_t rotate_mb, uint32_t rot
 void cap_dump_frame(cap_set *s, const cap_input *in)
 {
     cap_dumper *w = &s->dumper;
-    int64_t now = (int64_t)in->hdr->ts.tv_sec * 1000000 + in->hdr->ts.tv_usec;
+    int64_t now = cap_ts_us(&in->hdr->ts);
     if ((w->rotate_bytes && w->bytes + 16 + in->hdr->caplen > w->rotate_bytes) ||
         (w->rotate_secs && now - w->opened_us >= (int64_t)w->rotate_secs * 1000000)) {
         char err[256];

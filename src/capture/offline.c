@@ -143,7 +143,7 @@ int cap_next(cap_set *s, dec_frame *f)
         const struct pcap_pkthdr *h = s->in[i].hdr;
         if (h == NULL)
             continue;
-        int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+        int64_t ts = cap_ts_us(&h->ts);
         if (best < 0 || ts < best_ts) {
             best = (ssize_t)i;
             best_ts = ts;
