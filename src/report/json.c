@@ -93,6 +93,9 @@ json_object *rep_json_record(const cor_record *rec)
     json_object_object_add(d, "retransmissions", json_object_new_int64(rec->retransmissions));
     json_object_object_add(d, "evicted", json_object_new_boolean(rec->evicted));
     json_object_object_add(d, "in_progress_at_stop", json_object_new_boolean(rec->at_stop));
+    if (rec->kind == COR_KIND_REGISTRATION || rec->kind == COR_KIND_SUBSCRIPTION)
+        json_object_object_add(d, rec->kind == COR_KIND_REGISTRATION ? "registration" : "subscription",
+                               rep_json_flow_record(rec));
 
     json_object *txns = json_object_new_array_ext((int)rec->ntxns);
     for (size_t i = 0; i < rec->ntxns; i++) {
@@ -151,6 +154,8 @@ static json_object *_hist(const rep_hist *h)
     }
     return o;
 }
+
+json_object *rep_json_hist(const rep_hist *h) { return _hist(h); }
 
 json_object *rep_json_stats(const rep_stats *s)
 {

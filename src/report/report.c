@@ -15,6 +15,7 @@
 struct rep_ctx {
     rep_config cfg;
     rep_stats stats;
+    rep_metrics metrics; /* RFC 6076 (metrics.c) */
     FILE *json;
     int json_is_stdout;
     uint64_t json_dialogs;
@@ -60,6 +61,7 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
         return ENOMEM;
     }
     r->cfg = *cfg;
+    r->stats.metrics = &r->metrics;
     if (cfg->json_path) {
         if (strcmp(cfg->json_path, "-") == 0) {
             r->json = stdout;
@@ -149,6 +151,7 @@ void rep_message(rep_ctx *r, const cor_msg *m, const cor_record *rec)
 void rep_record(rep_ctx *r, const cor_record *rec)
 {
     rep_stats_record(&r->stats, rec);
+    rep_metrics_record(&r->metrics, rec);
     if (r->cfg.events_out)
         rep_events_record(r->cfg.events_out, rec);
     /* the CI outputs judge every record; pictures follow --call-id */
@@ -217,6 +220,9 @@ int rep_finish(rep_ctx *r, const rep_run_info *info)
     json_object_object_add(tail, "summary", rep_json_summary(&r->stats, info));
     json_object_object_add(tail, "stats", rep_json_stats(&r->stats));
     json_object_object_add(tail, "anomalies", rep_json_anomalies(info));
+    json_object_object_add(tail, "metrics", rep_json_metrics(&r->metrics));
+    json_object_object_add(tail, "registrations", rep_json_flows(&r->metrics.reg, 0));
+    json_object_object_add(tail, "subscriptions", rep_json_flows(&r->metrics.sub, 1));
     if (r->html && rep_html_finish(r->html, tail) != 0)
         err = EIO;
     r->html = NULL;

@@ -21,6 +21,53 @@ void rep_hist_add(rep_hist *h, int64_t ms);
 /* p in 0..100; -1 when empty. */
 int64_t rep_hist_percentile(const rep_hist *h, double p);
 
+/* ---- RFC 6076 metrics, registrations, subscriptions (metrics.c) ---- */
+
+/* One REGISTER (or SUBSCRIBE) attempt inside a record: the transactions of
+ * that method joined by answered challenges (a 401/407 followed by another
+ * request of the method). */
+typedef struct rep_attempt {
+    int64_t start_us;       /* first request of the attempt */
+    int64_t final_us;       /* final response of its last transaction, 0 if none */
+    uint16_t final_status;  /* ... its code, 0 if none */
+    uint32_t challenges;    /* 401/407 final responses in the attempt */
+    uint32_t answered;      /* ... of them followed by a retry */
+} rep_attempt;
+
+/* Walks the attempts of method (sip_method) in rec: *pos starts at 0.
+ * Returns 1 with *a filled while there is one, then 0. */
+int rep_attempt_next(const cor_record *rec, uint8_t method, size_t *pos, rep_attempt *a);
+
+/* Registrations (REGISTER) or subscriptions (SUBSCRIBE) summed over records. */
+typedef struct rep_flows {
+    uint64_t records;              /* records of the kind */
+    uint64_t without_request;      /* ... with no request of the method (NOTIFY only) */
+    uint64_t attempted, succeeded, no_response;
+    uint64_t failed_by_code[700];  /* attempts by final code >= 300 */
+    uint64_t challenge_round_trips;
+} rep_flows;
+
+typedef struct rep_metrics {
+    rep_flows reg, sub;
+    rep_hist rrd;                  /* successful REGISTER attempts */
+    uint64_t sessions;             /* decided call records (session attempts) */
+    uint64_t undecided;            /* call records still being set up (not counted) */
+    uint64_t answered, redirected, seer, isa, completed, ner;
+    uint64_t cause[700];           /* sessions by final code >= 300 */
+    uint64_t cause_none;           /* ... with no final response */
+    rep_hist srd_ok, srd_fail, sdd, sdt;
+} rep_metrics;
+
+/* Adds one finished record (any kind). */
+void rep_metrics_record(rep_metrics *m, const cor_record *rec);
+/* The "Metrics (RFC 6076)" text section. */
+void rep_metrics_print(FILE *out, const rep_metrics *m);
+/* metrics{}, registrations{}, subscriptions{} of the report tail. */
+json_object *rep_json_metrics(const rep_metrics *m);
+json_object *rep_json_flows(const rep_flows *f, int subscriptions);
+/* dialogs[].registration / dialogs[].subscription of one record. */
+json_object *rep_json_flow_record(const cor_record *rec);
+
 /* Request methods: the known ones by enum, others by name as written. */
 #define REP_OTHER_METHODS 64
 #define REP_METHOD_SLOTS (SIP_M__COUNT + REP_OTHER_METHODS + 1) /* last: overflow */
@@ -42,6 +89,7 @@ typedef struct rep_stats {
     rep_hist *response_ms; /* per method slot: request -> final response */
     uint32_t *final_matrix; /* [REP_METHOD_SLOTS][600]: transactions by method x final code */
     uint64_t txn_no_final[REP_METHOD_SLOTS];
+    const rep_metrics *metrics; /* printed by rep_stats_print when set */
 } rep_stats;
 
 int rep_stats_init(rep_stats *s);
@@ -63,6 +111,8 @@ json_object *rep_json_record(const cor_record *rec);
  * reason, cseq, cseq_method, retransmission) added to o. */
 void rep_json_msg_fields(json_object *o, const cor_msg *m);
 json_object *rep_json_stats(const rep_stats *s);
+/* count, min, avg, max, p50, p90, p95, p99 of a histogram */
+json_object *rep_json_hist(const rep_hist *h);
 json_object *rep_json_summary(const rep_stats *s, const rep_run_info *info);
 json_object *rep_json_anomalies(const rep_run_info *info);
 /* events.c: --events NDJSON and --brief lines */

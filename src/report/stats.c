@@ -287,6 +287,9 @@ void rep_stats_print(FILE *out, const rep_stats *s, const rep_run_info *info)
             }
     }
 
+    if (s->metrics)
+        rep_metrics_print(out, s->metrics);
+
     /* what could not be read: every reason that counted something */
     fprintf(out, "\nAnomalies\n");
     any = 0;
