@@ -170,14 +170,14 @@ json_object *rep_json_stats(const rep_stats *s)
     json_object *resp = json_object_new_object(), *respr = json_object_new_object();
     for (int code = 100; code < 700; code++)
         if (s->resp[code]) {
-            char k[8];
+            char k[16];
             snprintf(k, sizeof k, "%d", code);
             json_object_object_add(resp, k, json_object_new_int64((int64_t)s->resp[code]));
             json_object_object_add(respr, k, json_object_new_int64((int64_t)s->resp_retrans[code]));
         }
     json_object *cls = json_object_new_object();
     for (int c = 1; c <= 6; c++) {
-        char k[8];
+        char k[16];
         snprintf(k, sizeof k, "%dxx", c);
         json_object_object_add(cls, k, json_object_new_int64((int64_t)s->cls[c]));
     }
@@ -197,7 +197,7 @@ json_object *rep_json_stats(const rep_stats *s)
                 continue;
             if (!row)
                 row = json_object_new_object();
-            char k[8];
+            char k[16];
             snprintf(k, sizeof k, "%d", code);
             json_object_object_add(row, k, json_object_new_int64(v));
         }
