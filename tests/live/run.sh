@@ -110,5 +110,15 @@ want=$(id -u nobody)
 n=$(grep -c "== snapshot" "$W/snap.txt")
 [ $rc -eq 0 ] && [ "$n" -ge 2 ] && ok "--interval 1: $n snapshots in 3 s" || ko "--interval: rc=$rc snapshots=$n"
 
+# -w with -C 1: a new file past 1 MB (FILE, FILE1, FILE2...), none lost
+( sleep 1; big=$(head -c 1200 /dev/zero | tr '\0' x); for i in $(seq 1 1500); do echo "$big" > /dev/udp/127.0.0.1/15097; done ) &
+timeout 30 "$SIPSCOPE" -i lo --duration 4 -q --json "$W/rot.json" -w "$W/rot.pcap" -C 1 "udp port 15097"; rc=$?
+seen=$(jq_py "$W/rot.json" "j['summary']['packets']")
+wait
+nf=$(ls "$W"/rot.pcap* 2>/dev/null | wc -l)
+tot=0; for f in "$W"/rot.pcap*; do n=$("$SIPSCOPE" -r "$f" --json - -q | python3 -c "import json,sys; print(json.load(sys.stdin)['summary']['packets'])"); tot=$((tot+n)); done
+[ $rc -eq 0 ] && [ "$nf" -ge 2 ] && [ "$tot" -eq "$seen" ] && [ "$seen" -gt 900 ] \
+    && ok "-w -C 1: $nf files holding all $tot packets analyzed" || ko "-C rotation: rc=$rc files=$nf written=$tot analyzed=$seen"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
