@@ -106,6 +106,9 @@ static void _usage(FILE *out)
             "  -G S                    with -w: start a new file every S seconds (FILE is\n"
             "                          a strftime pattern)\n"
             "  -Z, --relinquish-privileges USER  drop root once the interfaces are open\n"
+            "      --hep-listen udp:ADDR:PORT  receive HEP (v2/v3) from capture agents on a\n"
+            "                          UDP socket instead of -r/-i (ADDR: IPv4 or IPv6 literal)\n"
+            "      --hep-send udp:HOST:PORT    mirror every SIP message as HEPv3 to a collector\n"
             "      --brief             one line per dialog as it finishes (instead of a ladder)\n"
             "      --events FILE       NDJSON events as they happen (- = stdout): message,\n"
             "                          state, transaction, dialog_done\n"
@@ -208,6 +211,8 @@ enum {
     OPT_FAIL_IF,
     OPT_EVENTS,
     OPT_BRIEF,
+    OPT_HEP_LISTEN,
+    OPT_HEP_SEND,
 };
 
 static long _num_arg(const char *opt, const char *arg, long lo, long hi)
@@ -266,6 +271,8 @@ int main(int argc, char **argv)
         {"fail-if", required_argument, NULL, OPT_FAIL_IF},
         {"events", required_argument, NULL, OPT_EVENTS},
         {"brief", no_argument, NULL, OPT_BRIEF},
+        {"hep-listen", required_argument, NULL, OPT_HEP_LISTEN},
+        {"hep-send", required_argument, NULL, OPT_HEP_SEND},
         {NULL, 0, NULL, 0},
     };
     const char *inputs[MAX_INPUTS];
@@ -287,6 +294,7 @@ int main(int argc, char **argv)
     long max_count = 0, duration_s = 0, interval_s = 0, rotate_mb = 0, rotate_s = 0;
     const char *write_path = NULL, *drop_user = NULL;
     const char *events_path = NULL;
+    const char *hep_listen = NULL, *hep_send = NULL;
     const char *fail_if[32];
     size_t nfail_if = 0;
 
@@ -331,6 +339,8 @@ int main(int argc, char **argv)
         case 'Z': drop_user = optarg; break;
         case OPT_EVENTS: events_path = optarg; break;
         case OPT_BRIEF: rcfg.brief = 1; break;
+        case OPT_HEP_LISTEN: hep_listen = optarg; break;
+        case OPT_HEP_SEND: hep_send = optarg; break;
         case OPT_HTML: rcfg.html_path = optarg; break;
         case OPT_SVG: rcfg.svg_path = optarg; break;
         case OPT_MERMAID: rcfg.mermaid_path = optarg; break;
@@ -416,7 +426,11 @@ int main(int argc, char **argv)
             return EXIT_INPUT;
         }
     }
-    if (ninputs == 0 && nifaces == 0) {
+    if (hep_listen && (ninputs || nifaces || optind < argc)) {
+        fprintf(stderr, "sipscope: --hep-listen takes no -r, -i or filter words\n");
+        return EXIT_INPUT;
+    }
+    if (ninputs == 0 && nifaces == 0 && hep_listen == NULL) {
         fprintf(stderr, "sipscope: no input: give a capture with -r FILE or an interface with -i (see --help)\n");
         return EXIT_INPUT;
     }
@@ -459,7 +473,7 @@ int main(int argc, char **argv)
                       (rcfg.svg_path && strcmp(rcfg.svg_path, "-") == 0);
     rcfg.fail_if = fail_if;
     rcfg.nfail_if = nfail_if;
-    rcfg.suite_name = ninputs ? inputs[0] : (nifaces ? ifaces[0] : "sipscope");
+    rcfg.suite_name = ninputs ? inputs[0] : (nifaces ? ifaces[0] : hep_listen ? hep_listen : "sipscope");
     if (stats_mode < 0)
         stats_mode = (quiet || stdout_busy) ? REP_STATS_NONE : REP_STATS_DEFAULT;
     rcfg.stats = (rep_stats_mode)stats_mode;
@@ -474,9 +488,20 @@ int main(int argc, char **argv)
 
     char errbuf[CAP_ERRBUF_SIZE];
     cap_set *cap = NULL;
-    int live = nifaces > 0;
+    int live = nifaces > 0 || hep_listen;
     int opened;
-    if (live) {
+    if (hep_listen) {
+        uint16_t hport = 0;
+        opened = cap_open_hep_listen(&cap, hep_listen, &hport, errbuf, sizeof errbuf);
+        /* decode finds HEP by port: the listening port must be one */
+        for (int i = 0; opened == 0 && i < 4; i++)
+            if (dcfg.hep_ports[i] == 0 || dcfg.hep_ports[i] == hport || i == 3) {
+                dcfg.hep_ports[i] = hport;
+                break;
+            }
+        inputs[0] = hep_listen;
+        ninputs = 1;
+    } else if (live) {
         lcfg.ifaces = ifaces;
         lcfg.nifaces = nifaces;
         lcfg.bpf = filter;
@@ -512,6 +537,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipscope: out of memory\n");
         return EXIT_INPUT;
     }
+    hep_sender *hs = NULL;
+    if (hep_send) {
+        if (hep_sender_open(&hs, hep_send, HEP_CAPTURE_ID_DEFAULT, errbuf, sizeof errbuf) < 0) {
+            fprintf(stderr, "sipscope: --hep-send %s\n", errbuf);
+            return EXIT_INPUT;
+        }
+        ss_pipeline_set_hep_sender(p, hs);
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -527,6 +560,7 @@ int main(int argc, char **argv)
     rep_run_info info;
     dec_frame f;
     int got;
+    int64_t clock_off = 0; /* --hep-listen: agent's capture clock - wall clock */
     while (!g_stop && (got = cap_next(cap, &f)) != 0) {
         if (live) {
             double now = _now();
@@ -542,8 +576,13 @@ int main(int argc, char **argv)
                 /* quiet wire: let timers run on the wall clock */
                 struct timespec ts;
                 clock_gettime(CLOCK_REALTIME, &ts);
-                ss_pipeline_tick(p, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+                ss_pipeline_tick(p, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + clock_off);
                 continue;
+            }
+            if (hep_listen) { /* frames carry HEP time: a replayed feed keeps its own clock */
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                clock_off = f.ts_us - ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
             }
         }
         ss_pipeline_frame(p, &f);
@@ -586,7 +625,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipscope: %s: %s\n", messages_path, strerror(errno));
         rc = EXIT_INPUT;
     }
+    if (hs) {
+        uint64_t sent, failed;
+        const char *why;
+        hep_sender_counts(hs, &sent, &failed, &why);
+        if (failed)
+            fprintf(stderr, "sipscope: --hep-send: %llu of %llu messages not sent (%s)\n",
+                    (unsigned long long)failed, (unsigned long long)(sent + failed), why);
+    }
     ss_pipeline_destroy(p);
+    hep_sender_close(hs);
     rep_destroy(rep);
     cap_close(cap);
     return rc;

@@ -44,6 +44,24 @@ typedef struct cap_live_config {
  * activation go to stderr; errors come back as one line in errbuf and -1. */
 int cap_open_live(cap_set **out, const cap_live_config *cfg, char *errbuf, size_t errlen);
 
+/* --hep-listen udp:ADDR:PORT (hep_listen.c): a live input that receives
+ * HEP datagrams on a UDP socket bound to ADDR (an IPv4 or IPv6 literal,
+ * "[v6]" brackets allowed) and hands each one out as a DLT_RAW frame: a
+ * synthesized IPv4/IPv6 + UDP header (sender -> ADDR:PORT, lengths exact)
+ * around the datagram, so decode takes it apart on its UDP -> HEP path
+ * (PORT must be one of dec_config.hep_ports). The frame's timestamp is the
+ * HEP capture time when the packet carries one, else the receive time.
+ * cap_next() behaves as for interfaces (-1 after ~100 ms without a
+ * datagram, 0 after cap_break()); -w writes the synthesized frames.
+ * Returns 0 with *port set to PORT, or -1 with one line in errbuf. */
+int cap_open_hep_listen(cap_set **out, const char *url, uint16_t *port, char *errbuf,
+                        size_t errlen);
+
+/* Parses "udp:ADDR:PORT" (ADDR an IPv4 literal, an IPv6 literal or
+ * "[IPv6]"; PORT 1..65535) into a. Returns 0 or -1 with errbuf. Shared by
+ * --hep-listen and --hep-send. */
+int cap_parse_udp_url(const char *url, ss_addr *a, char *errbuf, size_t errlen);
+
 /* Writes every frame cap_next() hands out to a pcap file (-w). With
  * rotate_mb (-C) a new file FILE1, FILE2, ... starts past that size; with
  * rotate_secs (-G) the path is a strftime pattern expanded at each rotation.

@@ -10,6 +10,7 @@
 #include "capture.h"
 #include "correlate.h"
 #include "decode.h"
+#include "hep.h"
 #include "report.h"
 
 typedef struct ss_pipeline ss_pipeline;
@@ -18,6 +19,11 @@ typedef struct ss_pipeline ss_pipeline;
  * Returns 0 or ENOMEM. */
 int ss_pipeline_create(ss_pipeline **out, const dec_config *dcfg, const cor_config *ccfg,
                        rep_ctx *rep);
+
+/* --hep-send: every payload that parses as SIP is also mirrored to h as
+ * HEPv3 (NULL stops it). h is not owned and must outlive the pipeline's
+ * use of it. */
+void ss_pipeline_set_hep_sender(ss_pipeline *p, hep_sender *h);
 
 /* One captured frame: decoded, parsed, correlated; timers advanced on
  * capture time. */

@@ -18,6 +18,7 @@ typedef struct cap_input {
     char *error;    /* what ended it early */
     int fd;         /* live: selectable fd, -1 if none */
     int ended;      /* live: no more frames */
+    struct cap_hep *hep; /* --hep-listen socket state (hep_listen.c), else NULL */
 } cap_input;
 
 typedef struct cap_dumper {
@@ -54,6 +55,12 @@ static inline int64_t cap_ts_us(const struct timeval *tv)
         return -lim_s * 1000000;
     return sec * 1000000 + (int64_t)tv->tv_usec;
 }
+
+/* --hep-listen (hep_listen.c): the next datagram as a frame, with
+ * pcap_next_ex()'s results (1 frame, 0 none waiting, PCAP_ERROR with
+ * in->error set); frees the socket state. */
+int cap_hep_next(cap_input *in, struct pcap_pkthdr **h, const u_char **d);
+void cap_hep_free(cap_input *in);
 
 /* cap_next() for live inputs (live.c). */
 int cap_next_live(cap_set *s, dec_frame *f);

@@ -102,7 +102,7 @@ int cap_next_live(cap_set *s, dec_frame *f)
             alive++;
             struct pcap_pkthdr *h;
             const u_char *d;
-            int r = pcap_next_ex(in->pcap, &h, &d);
+            int r = in->hep ? cap_hep_next(in, &h, &d) : pcap_next_ex(in->pcap, &h, &d);
             if (r == 1) {
                 in->hdr = h;
                 in->data = d;
@@ -156,7 +156,9 @@ int cap_live_stats(const cap_set *s, uint64_t *recv, uint64_t *drop, uint64_t *i
         return -1;
     for (size_t i = 0; i < s->n; i++) {
         struct pcap_stat st;
-        if (s->in[i].pcap && pcap_stats(s->in[i].pcap, &st) == 0) {
+        if (s->in[i].hep) /* --hep-listen: datagrams received (no kernel counter) */
+            *recv += s->in[i].frame_no;
+        else if (s->in[i].pcap && pcap_stats(s->in[i].pcap, &st) == 0) {
             *recv += st.ps_recv;
             *drop += st.ps_drop;
             *ifdrop += st.ps_ifdrop;

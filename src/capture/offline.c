@@ -206,6 +206,7 @@ void cap_close(cap_set *s)
     for (size_t i = 0; i < s->n; i++) {
         if (s->in[i].pcap)
             pcap_close(s->in[i].pcap);
+        cap_hep_free(&s->in[i]);
         free(s->in[i].name);
         free(s->in[i].error);
     }

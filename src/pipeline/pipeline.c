@@ -14,6 +14,7 @@ struct ss_pipeline {
     dec_ctx *dec;
     cor_ctx *cor;
     rep_ctx *rep;
+    hep_sender *hep; /* --hep-send, not owned; NULL if off */
     sip_msg msg; /* reused for every message: large, never on the stack */
     uint64_t frames;
     uint64_t sip_errors[SIP_E__COUNT];
@@ -68,6 +69,13 @@ static void _on_payload(void *user, const dec_payload *pl)
         for (int b = 0; b < SIP_DEF__COUNT; b++)
             if (p->msg.defects & (1u << b))
                 p->sip_defects[b]++;
+        if (p->hep) {
+            uint8_t proto = pl->transport == DEC_TP_SCTP ? 132
+                          : pl->transport == DEC_TP_UDP  ? 17
+                                                         : 6;
+            hep_sender_send(p->hep, &pl->src, &pl->dst, proto, pl->ts_us, pl->data.p,
+                            pl->data.len);
+        }
         cor_message(p->cor, &p->msg, pl);
     } else if (r == SIP_NOT_SIP) {
         p->not_sip++;
@@ -96,6 +104,8 @@ int ss_pipeline_create(ss_pipeline **out, const dec_config *dcfg, const cor_conf
     *out = p;
     return 0;
 }
+
+void ss_pipeline_set_hep_sender(ss_pipeline *p, hep_sender *h) { p->hep = h; }
 
 void ss_pipeline_frame(ss_pipeline *p, const dec_frame *f)
 {
