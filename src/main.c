@@ -541,6 +541,9 @@ int main(int argc, char **argv)
     if (hep_send) {
         if (hep_sender_open(&hs, hep_send, HEP_CAPTURE_ID_DEFAULT, errbuf, sizeof errbuf) < 0) {
             fprintf(stderr, "sipscope: --hep-send %s\n", errbuf);
+            ss_pipeline_destroy(p);
+            rep_destroy(rep);
+            cap_close(cap);
             return EXIT_INPUT;
         }
         ss_pipeline_set_hep_sender(p, hs);

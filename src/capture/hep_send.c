@@ -2,9 +2,10 @@
  *
  * The encoder writes into a caller's buffer with explicit bounds (no wire
  * structs); the sender owns one non-blocking UDP socket and a buffer, so
- * mirroring never stalls the capture: a full socket buffer or an ICMP
- * "port unreachable" from a collector that is not running is counted and
- * the message dropped. */
+ * mirroring never stalls the capture: a datagram the kernel refuses (full
+ * socket buffer, no route, too large) is counted and dropped. The socket
+ * is not connected, so a collector that is not running goes unnoticed
+ * (ICMP port unreachable is not reported to unconnected UDP sockets). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
