@@ -53,3 +53,11 @@ bench-quick: bench-sipscope $(BENCH_FLOOR)
 
 bench-callgrind: bench-sipscope $(BENCH_FLOOR)
 	$(BENCH_ENV) $(BENCH_DIR)/callgrind.sh
+
+# bench-live: SIPp on 127.0.0.1 at rising call rates while sipscope, sngrep
+# and tshark (one at a time) capture on lo; the highest rate each follows
+# without losing a message (bench/live.py; bench/README.md "Live capture").
+# Variables: LIVE_RATES, LIVE_STEP, LIVE_BUFFER_MB, LIVE_TOOLS, LIVE_BUDGET.
+.PHONY: bench-live
+bench-live: bench-sipscope $(BENCH_FLOOR)
+	$(BENCH_ENV) python3 $(BENCH_DIR)/live.py
