@@ -92,6 +92,10 @@ static void _usage(FILE *out)
             "      --sip-port PORT     a port that carries SIP (repeatable; default 5060, 5061)\n"
             "      --strict-ports      only payloads on SIP ports (no detection on other ports)\n"
             "      --max-dialogs N     live dialogs kept at once; the oldest is evicted (200000)\n"
+            "      --settle S          report a finished dialog after S seconds without a\n"
+            "                          message (default 2)\n"
+            "      --linger S          know late retransmissions of a reported dialog for S\n"
+            "                          seconds after its last message (default 32, Timer J/L)\n"
             "\n"
             "Live capture:\n"
             "  -i, --interface IFACE   capture on IFACE (any = all); repeatable\n"
@@ -200,6 +204,8 @@ enum {
     OPT_STRICT,
     OPT_SIP_PORT,
     OPT_MAX_DIALOGS,
+    OPT_SETTLE,
+    OPT_LINGER,
     OPT_DURATION,
     OPT_INTERVAL,
     OPT_HTML,
@@ -252,6 +258,8 @@ int main(int argc, char **argv)
         {"strict-ports", no_argument, NULL, OPT_STRICT},
         {"sip-port", required_argument, NULL, OPT_SIP_PORT},
         {"max-dialogs", required_argument, NULL, OPT_MAX_DIALOGS},
+        {"settle", required_argument, NULL, OPT_SETTLE},
+        {"linger", required_argument, NULL, OPT_LINGER},
         {"interface", required_argument, NULL, 'i'},
         {"list-interfaces", no_argument, NULL, 'D'},
         {"snaplen", required_argument, NULL, 's'},
@@ -419,6 +427,21 @@ int main(int argc, char **argv)
                 return EXIT_INPUT;
             }
             ccfg.max_records = (uint32_t)v;
+            break;
+        }
+        case OPT_SETTLE:
+        case OPT_LINGER: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 0 || v > 86400) {
+                fprintf(stderr, "sipscope: bad --%s '%s' (seconds, 0..86400)\n",
+                        c == OPT_SETTLE ? "settle" : "linger", optarg);
+                return EXIT_INPUT;
+            }
+            if (c == OPT_SETTLE)
+                ccfg.settle_s = (uint32_t)v;
+            else
+                ccfg.linger_s = (uint32_t)v;
             break;
         }
         default:

@@ -14,7 +14,10 @@
  * correlated, every record when it is finished (its RFC timers or idle
  * timeout ran out in capture time, or input ended). After dialog_done
  * returns, the record is freed: the sink copies what it keeps.
- * Memory is bounded by live records (cor_config.max_records). */
+ * Memory is bounded by live records (cor_config.max_records): a finished
+ * record is reported and freed once quiet for settle_s, and only a 16-byte
+ * tombstone of its Call-ID stays for the rest of the retransmission window
+ * (linger_s), so a late retransmission is still known as one. */
 #ifndef SIPSCOPE_CORRELATE_H
 #define SIPSCOPE_CORRELATE_H
 
@@ -148,7 +151,10 @@ typedef struct cor_sink {
 typedef struct cor_config {
     uint32_t max_records;          /* live records cap, oldest evicted; default 200000; 0 = none */
     uint32_t max_msgs_per_record;  /* default 2000 */
-    uint32_t linger_s;             /* keep a terminated record for retransmissions; default 32 (Timer B/F/H) */
+    uint32_t settle_s;             /* a finished record is reported after this long without a
+                                    * message (an ACK or a retransmission may still come); default 2 */
+    uint32_t linger_s;             /* its Call-ID is remembered for late retransmissions until this
+                                    * long after its last message; default 32 (Timer J/L) */
     uint32_t idle_timeout_s;       /* a record with no message this long finishes; default 300 */
     uint32_t established_timeout_s; /* ... for a confirmed call (no BYE yet); default 7200 */
     uint32_t invite_timeout_s;     /* INVITE without a final response: Timer B, default 32 */
@@ -169,6 +175,7 @@ typedef enum cor_counter {
     COR_C_ORPHAN_RESPONSES,  /* response with no matching request seen */
     COR_C_EVICTED,           /* records finished by the max_records cap */
     COR_C_MSGS_DROPPED,      /* messages not kept by the per-record cap */
+    COR_C_LATE,              /* retransmissions of a record already reported (no record) */
     COR_C__COUNT
 } cor_counter;
 const char *cor_counter_name(cor_counter c);

@@ -25,6 +25,15 @@ static inline uint64_t cor_mix64(uint64_t h)
     return h;
 }
 
+/* Backward-shift deletion in a linear-probing table (no deleted markers,
+ * so probes stay short however many entries come and go): with the hole
+ * at i, the entry at j whose home slot is `home` stays put when its home
+ * lies cyclically in (i, j]; otherwise it moves back into the hole. */
+static inline int cor_probe_stays(size_t i, size_t j, size_t home)
+{
+    return i <= j ? (home > i && home <= j) : (home > i || home <= j);
+}
+
 /* ---- arena: bump allocation in chunks, freed all at once ---- */
 
 typedef struct cor_arena_chunk {
@@ -84,5 +93,35 @@ void cor_distinct_add(cor_distinct *d, uint64_t h);
 /* Exact count while *exact is 1, else the HyperLogLog estimate. */
 uint64_t cor_distinct_count(const cor_distinct *d, int *exact);
 void cor_distinct_free(cor_distinct *d);
+
+/* ---- tombstones: Call-IDs of records already reported ---- */
+
+/* A finished record is reported once it has been quiet for settle_s; its
+ * Call-ID is then remembered, as a hash and the highest CSeq it saw, until
+ * its RFC 3261 retransmission window (linger_s) closes, so that a late
+ * retransmission is told from a new flow reusing the Call-ID without
+ * keeping the record. 16 bytes each, open addressing; expired entries go
+ * when the table would grow, so its size follows the tombstones alive
+ * (records finished in the last linger_s), not the capture's length. */
+typedef struct cor_tomb {
+    uint64_t hash;      /* 0 = empty */
+    uint32_t max_cseq;
+    uint32_t expiry_s;  /* capture second, relative to cor_tombs.base_s */
+} cor_tomb;
+
+typedef struct cor_tombs {
+    cor_tomb *slot;
+    size_t cap, n;      /* cap: a power of two, or 0 before the first insert */
+    int64_t base_s;
+} cor_tombs;
+
+/* Remembers hash until capture time expiry_us. Returns 0, or -1 without
+ * memory (the Call-ID is then forgotten early: a late retransmission
+ * would start a new record, nothing worse). */
+int cor_tombs_put(cor_tombs *t, uint64_t hash, uint32_t max_cseq, int64_t expiry_us, int64_t now_us);
+/* The tombstone of hash alive at now_us, or NULL. */
+const cor_tomb *cor_tombs_get(const cor_tombs *t, uint64_t hash, int64_t now_us);
+void cor_tombs_del(cor_tombs *t, uint64_t hash);
+void cor_tombs_free(cor_tombs *t);
 
 #endif

@@ -75,6 +75,9 @@ typedef struct _rec {
     uint8_t bye_answered;
     uint8_t scratch_used;    /* scratch holds a live transaction */
     uint8_t last_is_scratch; /* the latest non-ACK transaction is the scratch one */
+    uint8_t sub_active;      /* subscription accepted and not terminated (RFC 6665) */
+    uint8_t sub_unsubscribe; /* its latest SUBSCRIBE had Expires: 0 */
+    uint32_t max_cseq;       /* highest CSeq seen, for its tombstone */
     uint64_t hash;
     size_t call_id_len;      /* on the wire; the copy may be capped */
     cor_arena arena;
@@ -121,6 +124,7 @@ struct cor_ctx {
     uint64_t counters[COR_C__COUNT];
     char tmp[3][COR_STR_MAX + 1]; /* strings of messages no record keeps */
     cor_distinct distinct;
+    cor_tombs tombs;
 };
 
 /* ---- names ---- */
@@ -135,7 +139,8 @@ static const char *const _outcome_names[COR_OUT__COUNT] = {
     "failed", "unanswered", "in_progress", "success", "failure", "no_response"};
 static const char *const _counter_names[COR_C__COUNT] = {
     "messages", "requests", "responses", "retransmissions", "transactions", "records",
-    "dialogs", "calls", "uncorrelated", "orphan_responses", "evicted", "msgs_dropped"};
+    "dialogs", "calls", "uncorrelated", "orphan_responses", "evicted", "msgs_dropped",
+    "late_retransmissions"};
 
 /* Canonical method names: a wire name equal to one of these is not copied.
  * Kept here rather than calling sip_method_name() so correlate does not
@@ -168,6 +173,7 @@ void cor_config_default(cor_config *cfg)
 {
     cfg->max_records = 200000;
     cfg->max_msgs_per_record = 2000;
+    cfg->settle_s = 2;
     cfg->linger_s = 32;
     cfg->idle_timeout_s = 300;
     cfg->established_timeout_s = 7200;
@@ -336,18 +342,19 @@ static void _pend_unlink(cor_ctx *c, _rec *r)
 
 /* Puts r at the tail of the list its state calls for: linger once nothing
  * more is expected (call terminated, every non-INVITE transaction final),
- * established for a confirmed call (a call may be silent for an hour
- * between its ACK and its BYE: it must not be cut at the idle timeout),
+ * established for a confirmed call or an active subscription (a call may
+ * be silent for an hour between its ACK and its BYE, a subscription
+ * between NOTIFYs: neither must be cut at the idle timeout),
  * else active (idle timeout). Tail = most recent activity. */
 static void _act_touch(cor_ctx *c, _rec *r)
 {
     int done = r->pub.kind == COR_KIND_CALL ? r->pub.state == COR_ST_TERMINATED
-                                            : r->pub.state == COR_ST_COMPLETED;
+                                            : r->pub.state == COR_ST_COMPLETED && !r->sub_active;
     _act_unlink(c, r);
     if (done) {
         _list_append(&c->linger, r, _LINK_ACT);
         r->in_act = _IN_LINGER;
-    } else if (r->pub.kind == COR_KIND_CALL && r->pub.state == COR_ST_CONFIRMED) {
+    } else if ((r->pub.kind == COR_KIND_CALL && r->pub.state == COR_ST_CONFIRMED) || r->sub_active) {
         _list_append(&c->established, r, _LINK_ACT);
         r->in_act = _IN_ESTABLISHED;
     } else {
@@ -407,7 +414,7 @@ static int _table_insert(cor_ctx *c, _rec *r)
     return 0;
 }
 
-/* Removes r with backward-shift deletion (no tombstones, so probe lengths
+/* Removes r with backward-shift deletion (no deleted markers, so probe lengths
  * stay short however many records come and go). */
 static void _table_remove(cor_ctx *c, _rec *r)
 {
@@ -420,9 +427,7 @@ static void _table_remove(cor_ctx *c, _rec *r)
     }
     for (size_t j = (i + 1) & mask; c->slots[j].r != NULL; j = (j + 1) & mask) {
         size_t home = (size_t)c->slots[j].hash & mask;
-        /* move j back into the hole at i unless its home lies in (i, j] */
-        int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-        if (!stays) {
+        if (!cor_probe_stays(i, j, home)) {
             c->slots[i] = c->slots[j];
             i = j;
         }
@@ -525,6 +530,9 @@ static void _finish(cor_ctx *c, _rec *r, _why why, int live)
         r->pub.at_stop = 1;
     if (c->sink.record_done)
         c->sink.record_done(c->sink.user, &r->pub);
+    if (why == _WHY_LINGER && c->cfg.linger_s > c->cfg.settle_s)
+        cor_tombs_put(&c->tombs, r->hash, r->max_cseq,
+                      r->pub.last_us + (int64_t)c->cfg.linger_s * 1000000, c->now_us);
     _rec_free(r);
 }
 
@@ -1130,6 +1138,45 @@ static cor_msg *_rec_keep(cor_ctx *c, _rec *r, const cor_msg *cm)
     return &r->msgs[n];
 }
 
+/* A message whose Call-ID belongs to a record already reported: a
+ * retransmission within the window when its CSeq is not new (it is counted
+ * and handed on without a record), else a new flow reusing the Call-ID
+ * (returns 0: the caller starts a record). */
+static int _late(cor_ctx *c, cor_msg *cm, const sip_msg *m, uint64_t h)
+{
+    const cor_tomb *t = cor_tombs_get(&c->tombs, h, c->now_us);
+    if (t == NULL)
+        return 0;
+    if (m->cseq.seq > t->max_cseq || (m->defects & (SIP_DEF_MISSING_CSEQ | SIP_DEF_BAD_CSEQ))) {
+        cor_tombs_del(&c->tombs, h);
+        return 0;
+    }
+    cm->retransmission = 1;
+    c->counters[COR_C_RETRANSMISSIONS]++;
+    c->counters[COR_C_LATE]++;
+    _msg_strings(c, NULL, cm, m);
+    if (c->sink.message)
+        c->sink.message(c->sink.user, cm, NULL);
+    return 1;
+}
+
+/* Subscription lifetime (RFC 6665): accepted by a 2xx to SUBSCRIBE unless
+ * it unsubscribed (Expires: 0), kept alive by NOTIFYs in state active or
+ * pending, ended by Subscription-State: terminated. */
+static void _sub_track(_rec *r, const sip_msg *m)
+{
+    if (r->pub.kind != COR_KIND_SUBSCRIPTION)
+        return;
+    if (m->is_request && m->method == SIP_M_SUBSCRIBE) {
+        r->sub_unsubscribe = m->expires == 0;
+    } else if (!m->is_request && m->cseq.method == SIP_M_SUBSCRIBE && m->status >= 200 && m->status < 300) {
+        r->sub_active = !r->sub_unsubscribe && m->expires != 0;
+    } else if (m->is_request && (m->method == SIP_M_NOTIFY || m->method == SIP_M_BENOTIFY) &&
+               !ss_slice_empty(m->subscription_state)) {
+        r->sub_active = !ss_slice_ieq_str(m->subscription_state, "terminated");
+    }
+}
+
 void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
 {
     int64_t ts = pl->ts_us;
@@ -1144,6 +1191,8 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
     if (!ss_slice_empty(m->call_id)) {
         uint64_t h = cor_hash(m->call_id.p, m->call_id.len, 0x63616c6c);
         r = _lookup(c, h, m->call_id);
+        if (r == NULL && _late(c, &cm, m, h))
+            return;
         if (r == NULL)
             r = _rec_new(c, m, h, ts);
     }
@@ -1168,6 +1217,10 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
     int first = r->pub.nmsgs == 0 && r->pub.msgs_dropped == 0;
     cm.txn = _rec_update(c, r, m, pl, &retrans);
     cm.retransmission = (uint8_t)retrans;
+    if (!(m->defects & (SIP_DEF_MISSING_CSEQ | SIP_DEF_BAD_CSEQ)) && m->cseq.seq > r->max_cseq)
+        r->max_cseq = m->cseq.seq;
+    if (!retrans)
+        _sub_track(r, m);
     if (r->pub.kind != COR_KIND_CALL)
         r->pub.state = r->open == 0 ? COR_ST_COMPLETED : COR_ST_TRYING;
     _decide(c, r, 0, 0, _WHY_FINISH);
@@ -1200,7 +1253,7 @@ static int64_t _due(const cor_ctx *c, int which, _rec **out)
         d = r ? r->pub.last_us + (int64_t)c->cfg.idle_timeout_s * 1000000 : INT64_MAX;
     } else if (which == 1) {
         r = c->linger.head;
-        d = r ? r->pub.last_us + (int64_t)c->cfg.linger_s * 1000000 : INT64_MAX;
+        d = r ? r->pub.last_us + (int64_t)c->cfg.settle_s * 1000000 : INT64_MAX;
     } else if (which == 3) {
         r = c->established.head;
         d = r ? r->pub.last_us + (int64_t)c->cfg.established_timeout_s * 1000000 : INT64_MAX;
@@ -1311,5 +1364,6 @@ void cor_destroy(cor_ctx *c)
         free(c->slots);
     }
     cor_distinct_free(&c->distinct);
+    cor_tombs_free(&c->tombs);
     free(c);
 }

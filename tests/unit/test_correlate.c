@@ -54,6 +54,8 @@ typedef struct fx {
     const char *call_id, *from_tag, *ruri;
     int auth;              /* challenge scheme on 401/407 */
     size_t body_len;
+    int64_t expires;       /* Expires header; 0 = absent */
+    const char *sub_state; /* Subscription-State token, or NULL */
     sip_msg msg;
 } fx;
 
@@ -175,6 +177,8 @@ static void _feed(fx *f, int64_t t_ms, int dir, const char *method, int status,
     m->via.branch = _sl(branch);
     m->via_count = 1;
     m->user_agent = _sl(method && dir == 0 ? "TestUA/1.0" : NULL);
+    m->expires = f->expires ? f->expires : -1; /* the parser's "absent" */
+    m->subscription_state = _sl(f->sub_state);
     if (status == 401 || status == 407)
         m->challenge.scheme = (sip_auth_scheme)f->auth;
     static const char body[64] = {0};
@@ -677,23 +681,83 @@ static void test_uncorrelated(void **state)
 
 static void test_linger(void **state)
 {
-    fx *f = _open(state, NULL); /* linger 32 s */
+    fx *f = _open(state, NULL); /* settle 2 s, linger 32 s */
     REQ(f, 0, 0, "OPTIONS", 1, "z9hG4bKl1", NULL);
     RSP(f, 10, 1, 200, "OPTIONS", 1, "z9hG4bKl1", "t");
-    cor_advance(f->c, 32 * SEC + 9 * MS);
+    cor_advance(f->c, 2 * SEC + 9 * MS);
     assert_int_equal(f->ndone, 0);
-    cor_advance(f->c, 32 * SEC + 10 * MS);
+    cor_advance(f->c, 2 * SEC + 10 * MS); /* quiet for settle_s: reported and freed */
     const done_rec *d = _done_one(f);
     assert_int_equal(d->outcome, COR_OUT_SUCCESS);
     assert_int_equal(d->state, COR_ST_COMPLETED);
-    /* same Call-ID after it finished: a new record, same distinct Call-ID */
-    REQ(f, 40000, 0, "OPTIONS", 2, "z9hG4bKl2", NULL);
-    cor_finish(f->c, 0);
+    assert_int_equal(d->nmsgs, 2);
+    /* its 200 again within the window: a late retransmission, no record */
+    RSP(f, 5000, 1, 200, "OPTIONS", 1, "z9hG4bKl1", "t");
+    assert_int_equal(f->nseen, 3);
+    assert_int_equal(f->rec_null[2], 1);
+    assert_int_equal(f->retrans[2], 1);
+    const uint64_t *k = cor_counters(f->c);
+    assert_int_equal(k[COR_C_LATE], 1);
+    assert_int_equal(k[COR_C_RETRANSMISSIONS], 1);
+    assert_int_equal(k[COR_C_RECORDS], 1);
+    assert_int_equal(k[COR_C_UNCORRELATED], 0);
+    /* a new CSeq on the same Call-ID within the window: a new flow */
+    REQ(f, 6000, 0, "OPTIONS", 2, "z9hG4bKl2", NULL);
+    assert_int_equal(k[COR_C_RECORDS], 2);
+    assert_int_equal(f->rec_null[3], 0);
+    RSP(f, 6010, 1, 200, "OPTIONS", 2, "z9hG4bKl2", "t");
+    cor_advance(f->c, 9 * SEC);
     assert_int_equal(f->ndone, 2);
-    assert_int_equal(f->done[1].id, 2);
+    /* after the window closed (32 s after the last message, rounded up to
+     * the second) even an old
+     * CSeq starts a record: nothing remembers the Call-ID any more */
+    REQ(f, 6010 + 33000, 0, "OPTIONS", 1, "z9hG4bKl1", NULL); /* whole seconds: +1 */
+    assert_int_equal(k[COR_C_LATE], 1);
+    assert_int_equal(k[COR_C_RECORDS], 3);
+    cor_finish(f->c, 0);
+    assert_int_equal(f->ndone, 3);
+    assert_int_equal(f->done[2].id, 3);
     int exact = 0;
     assert_int_equal(cor_distinct_call_ids(f->c, &exact), 1);
     assert_int_equal(exact, 1);
+}
+
+static void test_linger_off(void **state)
+{
+    cor_config cfg;
+    cor_config_default(&cfg);
+    cfg.linger_s = 0; /* no tombstones: a repeat after the report is a new record */
+    fx *f = _open(state, &cfg);
+    REQ(f, 0, 0, "OPTIONS", 1, "z9hG4bKo1", NULL);
+    RSP(f, 10, 1, 200, "OPTIONS", 1, "z9hG4bKo1", "t");
+    cor_advance(f->c, 3 * SEC);
+    assert_int_equal(f->ndone, 1);
+    RSP(f, 3100, 1, 200, "OPTIONS", 1, "z9hG4bKo1", "t");
+    assert_int_equal(cor_counters(f->c)[COR_C_LATE], 0);
+    assert_int_equal(cor_counters(f->c)[COR_C_RECORDS], 2);
+    assert_int_equal(cor_counters(f->c)[COR_C_ORPHAN_RESPONSES], 1);
+}
+
+/* An accepted subscription stays live between NOTIFYs (RFC 6665) and is
+ * reported once terminated and quiet. */
+static void test_subscription_lifetime(void **state)
+{
+    fx *f = _open(state, NULL);
+    f->expires = 600;
+    REQ(f, 0, 0, "SUBSCRIBE", 1, "z9hG4bKs1", NULL);
+    RSP(f, 10, 1, 200, "SUBSCRIBE", 1, "z9hG4bKs1", "st");
+    f->sub_state = "active";
+    REQ(f, 20, 1, "NOTIFY", 1, "z9hG4bKn1", "ft1");
+    RSP(f, 30, 0, 200, "NOTIFY", 1, "z9hG4bKn1", "ft1");
+    cor_advance(f->c, 400 * SEC); /* past the idle timeout: still live */
+    assert_int_equal(f->ndone, 0);
+    f->sub_state = "terminated";
+    REQ(f, 400000, 1, "NOTIFY", 2, "z9hG4bKn2", "ft1");
+    RSP(f, 400010, 0, 200, "NOTIFY", 2, "z9hG4bKn2", "ft1");
+    cor_advance(f->c, 402 * SEC + 10 * MS);
+    const done_rec *d = _done_one(f);
+    assert_int_equal(d->nmsgs, 6);
+    assert_int_equal(d->outcome, COR_OUT_SUCCESS);
 }
 
 static void test_call_linger_after_bye(void **state)
@@ -704,18 +768,22 @@ static void test_call_linger_after_bye(void **state)
     REQ(f, 110, 0, "ACK", 1, "z9hG4bKw2", "t");
     REQ(f, 5000, 1, "BYE", 1, "z9hG4bKw3", "ft1"); /* callee hangs up: tags swapped */
     RSP(f, 5010, 0, 200, "BYE", 1, "z9hG4bKw3", "ft1");
-    cor_advance(f->c, 37 * SEC);
+    cor_advance(f->c, 7 * SEC);
     assert_int_equal(f->ndone, 0);
     RSP(f, 6000, 0, 200, "BYE", 1, "z9hG4bKw3", "ft1"); /* retransmission extends the grace */
-    cor_advance(f->c, 37 * SEC + 10 * MS);
+    cor_advance(f->c, 7 * SEC + 10 * MS);
     assert_int_equal(f->ndone, 0);
-    cor_advance(f->c, 38 * SEC);
+    cor_advance(f->c, 8 * SEC);
     const done_rec *d = _done_one(f);
     assert_int_equal(d->state, COR_ST_TERMINATED);
     assert_int_equal(d->outcome, COR_OUT_ANSWERED);
     assert_int_equal(d->duration_ms, 4900);
     assert_int_equal(d->dialogs, 1);
     assert_int_equal(d->retransmissions, 1);
+    /* the BYE once more after the report: still known as a retransmission */
+    REQ(f, 9000, 1, "BYE", 1, "z9hG4bKw3", "ft1");
+    assert_int_equal(cor_counters(f->c)[COR_C_LATE], 1);
+    assert_int_equal(cor_counters(f->c)[COR_C_RECORDS], 1);
 }
 
 static void test_invite_timer(void **state)
@@ -1005,7 +1073,9 @@ static void test_table_churn(void **state)
     assert_int_equal(cor_counters(f->c)[COR_C_ORPHAN_RESPONSES], 0);
     cor_finish(f->c, 0);
     assert_int_equal(f->total_done, 2 * n);
-    assert_int_equal(f->done[MAX_DONE - 1].id, MAX_DONE); /* first records emitted in id order */
+    /* the OPTIONS settle first (2 s), in id order; the INVITEs wait for Timer B */
+    for (int i = 0; i < MAX_DONE; i++)
+        assert_int_equal(f->done[i].id, 2 * i + 1);
 }
 
 static void test_distinct_exact(void **state)
@@ -1081,6 +1151,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_uncorrelated, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_linger, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_call_linger_after_bye, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_linger_off, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_subscription_lifetime, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_invite_timer, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_ringing_idle, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_idle_unanswered_and_order, _setup, _teardown),
