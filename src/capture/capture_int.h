@@ -19,6 +19,7 @@ typedef struct cap_input {
     int fd;         /* live: selectable fd, -1 if none */
     int ended;      /* live: no more frames */
     struct cap_hep *hep; /* --hep-listen socket state (hep_listen.c), else NULL */
+    char *iobuf;    /* offline: the FILE's read buffer (freed after pcap_close) */
 } cap_input;
 
 typedef struct cap_dumper {

@@ -14,6 +14,30 @@
 
 #include "capture_int.h"
 
+/* stdio's default 4 KiB buffer costs one read() per 4 KiB: a 60 MB
+ * capture made 14,700 system calls, a third of the run's time. */
+#define CAP_IOBUF (1u << 20)
+
+/* Opens a capture file through our own FILE with a large buffer (stdin
+ * and anything fopen refuses go through libpcap's own open, which says
+ * why in its error). */
+static pcap_t *_open_file(cap_input *in, const char *path, char *perr)
+{
+    FILE *fp = strcmp(path, "-") != 0 ? fopen(path, "rb") : NULL;
+    if (fp == NULL)
+        return pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    in->iobuf = malloc(CAP_IOBUF);
+    if (in->iobuf)
+        setvbuf(fp, in->iobuf, _IOFBF, CAP_IOBUF);
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    if (p == NULL) {
+        fclose(fp); /* libpcap closes it only on success */
+        free(in->iobuf);
+        in->iobuf = NULL;
+    }
+    return p;
+}
+
 char *cap_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -64,8 +88,7 @@ int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, con
         s->in[i].fd = -1;
         char perr[PCAP_ERRBUF_SIZE] = "";
         cap_input *in = &s->in[s->n];
-        in->pcap = pcap_open_offline_with_tstamp_precision(paths[i], PCAP_TSTAMP_PRECISION_MICRO,
-                                                           perr);
+        in->pcap = _open_file(in, paths[i], perr);
         if (in->pcap == NULL) {
             /* libpcap says "unknown file format" for non-captures; say it plainly */
             snprintf(errbuf, errlen, "%s: cannot read capture: %s", paths[i], perr);
@@ -206,6 +229,7 @@ void cap_close(cap_set *s)
     for (size_t i = 0; i < s->n; i++) {
         if (s->in[i].pcap)
             pcap_close(s->in[i].pcap);
+        free(s->in[i].iobuf); /* after pcap_close, which fclose()s through it */
         cap_hep_free(&s->in[i]);
         free(s->in[i].name);
         free(s->in[i].error);
