@@ -21,19 +21,34 @@ void rep_format_time(int64_t ts_us, char *buf, size_t n)
     snprintf(buf, n, "%s.%06lldZ", d, (long long)us);
 }
 
+/* 1 when s is ASCII only (the usual case on the wire), which is valid
+ * UTF-8 as it stands: no cleaned copy is needed (json-c escapes control
+ * bytes itself). */
+static int _plain_ascii(const char *s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    int ok = 1;
+    for (; p[i]; i++)
+        ok &= p[i] < 0x80;
+    *len = i;
+    return ok;
+}
+
 json_object *rep_json_string(const char *wire)
 {
     if (wire == NULL)
         return json_object_new_string("");
-    char *clean = rep_utf8_clean(wire, strlen(wire));
+    size_t len;
+    if (_plain_ascii(wire, &len))
+        return json_object_new_string_len(wire, (int)len);
+    char *clean = rep_utf8_clean(wire, len);
     if (clean == NULL)
         return json_object_new_string("");
     json_object *o = json_object_new_string(clean);
     free(clean);
     return o;
 }
-
-static json_object *_ms_or_null(int64_t ms) { return ms >= 0 ? json_object_new_int64(ms) : NULL; }
 
 static json_object *_time(int64_t ts_us)
 {
@@ -68,75 +83,369 @@ void rep_json_msg_fields(json_object *o, const cor_msg *m)
     json_object_object_add(o, "retransmission", json_object_new_boolean(m->retransmission));
 }
 
-json_object *rep_json_record(const cor_record *rec)
+/* ---- dialogs[]: the direct writer ----
+ *
+ * Dialogs and their messages are nearly all of a report's bytes (a call is
+ * 7 messages, 3 transactions). Building them as json-c objects and having
+ * json-c serialize them cost ~28,000 instructions per SIP message (a
+ * hash table and a malloc per object and value, a printbuf append per
+ * token, snprintf per number): the JSON report ran at a quarter of the
+ * analysis speed. Their shape is fixed, so they are written straight into
+ * a buffer in the layout json-c writes with JSON_C_TO_STRING_PLAIN |
+ * NOSLASHESCAPE, byte for byte (tests/unit/test_outputs.c compares the
+ * string escaping with json-c on every ASCII byte, and the golden reports
+ * did not change by one byte). Per-kind detail (registration,
+ * subscription, ...) is still built with json-c (rep_json_record_extras)
+ * and serialized by it into its place. */
+
+struct rep_jw {
+    char *p;
+    size_t len, cap;
+    int nomem;                       /* an allocation failed: the text is cut */
+    int64_t time_sec;                /* second whose text is in time_buf */
+    char time_buf[40];
+    ss_addr addr[4];                 /* recently formatted addresses, round robin */
+    char addr_buf[4][SS_ADDR_STRLEN];
+    unsigned addr_next;
+};
+
+rep_jw *rep_jw_new(void)
+{
+    rep_jw *w = calloc(1, sizeof *w);
+    if (w)
+        w->time_sec = INT64_MIN;
+    return w;
+}
+
+void rep_jw_free(rep_jw *w)
+{
+    if (w) {
+        free(w->p);
+        free(w);
+    }
+}
+
+const char *rep_jw_text(const rep_jw *w, size_t *len)
+{
+    *len = w->nomem ? 0 : w->len;
+    return w->p;
+}
+
+/* Room for more bytes; on ENOMEM the writer stops (nomem) and writes
+ * into nothing: callers check nomem once at the end. */
+static int _room(rep_jw *w, size_t more)
+{
+    if (w->nomem)
+        return -1;
+    if (w->len + more <= w->cap)
+        return 0;
+    size_t cap = w->cap ? w->cap : 4096;
+    while (cap < w->len + more)
+        cap *= 2;
+    char *p = realloc(w->p, cap);
+    if (p == NULL) {
+        w->nomem = 1;
+        return -1;
+    }
+    w->p = p;
+    w->cap = cap;
+    return 0;
+}
+
+static void _lit(rep_jw *w, const char *s, size_t n)
+{
+    if (_room(w, n) == 0) {
+        memcpy(w->p + w->len, s, n);
+        w->len += n;
+    }
+}
+#define _LIT(w, s) _lit(w, s, sizeof(s) - 1)
+
+static void _int(rep_jw *w, int64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[n++] = '-';
+    if (_room(w, (size_t)n) != 0)
+        return;
+    while (n)
+        w->p[w->len++] = tmp[--n];
+}
+
+static void _int_or_null(rep_jw *w, int present, int64_t v)
+{
+    if (present)
+        _int(w, v);
+    else
+        _LIT(w, "null");
+}
+
+static void _bool(rep_jw *w, int v)
+{
+    if (v)
+        _LIT(w, "true");
+    else
+        _LIT(w, "false");
+}
+
+size_t rep_json_quote(char *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    out[o++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            out[o++] = (char)c;
+            continue;
+        }
+        out[o++] = '\\';
+        switch (c) {
+        case '"': out[o++] = '"'; break;
+        case '\\': out[o++] = '\\'; break;
+        case '\b': out[o++] = 'b'; break;
+        case '\f': out[o++] = 'f'; break;
+        case '\n': out[o++] = 'n'; break;
+        case '\r': out[o++] = 'r'; break;
+        case '\t': out[o++] = 't'; break;
+        default:
+            out[o++] = 'u';
+            out[o++] = '0';
+            out[o++] = '0';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o++] = '"';
+    return o;
+}
+
+/* Our own text (names, times, addresses): valid UTF-8 already. */
+static void _str(rep_jw *w, const char *s)
+{
+    size_t n = strlen(s);
+    if (_room(w, n * 6 + 2) == 0)
+        w->len += rep_json_quote(w->p + w->len, s, n);
+}
+
+/* Wire text, cleaned as rep_json_string cleans it. */
+static void _wire(rep_jw *w, const char *wire)
+{
+    size_t len;
+    if (wire == NULL)
+        wire = "";
+    if (_plain_ascii(wire, &len)) {
+        if (_room(w, len * 6 + 2) == 0)
+            w->len += rep_json_quote(w->p + w->len, wire, len);
+        return;
+    }
+    char *clean = rep_utf8_clean(wire, len);
+    if (clean == NULL) {
+        w->nomem = 1;
+        return;
+    }
+    _str(w, clean);
+    free(clean);
+}
+
+/* rep_format_time, with the date and clock of the last second kept: most
+ * messages share their second with the one before. */
+static void _time_of(rep_jw *w, int64_t ts_us)
+{
+    int64_t sec = ts_us / 1000000, us = ts_us % 1000000;
+    if (us < 0) {
+        us += 1000000;
+        sec -= 1;
+    }
+    if (sec != w->time_sec) {
+        rep_format_time(sec * 1000000, w->time_buf, sizeof w->time_buf);
+        w->time_sec = sec;
+    }
+    char *frac = strchr(w->time_buf, '.'); /* "...SS.uuuuuuZ" */
+    for (int i = 6; i >= 1; i--, us /= 10)
+        frac[i] = (char)('0' + us % 10);
+    _str(w, w->time_buf);
+}
+
+/* A call's messages go back and forth between the same few addresses. */
+static void _addr_of(rep_jw *w, const ss_addr *a)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (w->addr_buf[i][0] && memcmp(&w->addr[i], a, sizeof *a) == 0) {
+            _str(w, w->addr_buf[i]);
+            return;
+        }
+    unsigned i = w->addr_next++ & 3;
+    w->addr[i] = *a;
+    ss_addr_format(a, w->addr_buf[i], sizeof w->addr_buf[i]);
+    _str(w, w->addr_buf[i]);
+}
+
+/* One message, keys in the order of rep_json_msg_fields (events.c). */
+static void _message(rep_jw *w, const cor_msg *m)
+{
+    _LIT(w, "{\"time\":");
+    _time_of(w, m->ts_us);
+    _LIT(w, ",\"frame\":");
+    _int(w, (int64_t)m->frame_no);
+    _LIT(w, ",\"src\":");
+    _addr_of(w, &m->src);
+    _LIT(w, ",\"dst\":");
+    _addr_of(w, &m->dst);
+    _LIT(w, ",\"transport\":");
+    _str(w, dec_transport_name((dec_transport)m->transport));
+    if (m->is_request) {
+        _LIT(w, ",\"method\":");
+        _wire(w, m->method_name);
+    } else {
+        _LIT(w, ",\"status\":");
+        _int(w, m->status);
+        _LIT(w, ",\"reason\":");
+        _wire(w, m->reason);
+    }
+    _LIT(w, ",\"cseq\":");
+    _int(w, m->cseq);
+    _LIT(w, ",\"cseq_method\":");
+    _wire(w, m->method_name);
+    _LIT(w, ",\"retransmission\":");
+    _bool(w, m->retransmission);
+    if (m->defects) {
+        _LIT(w, ",\"defects\":[");
+        int first = 1;
+        for (int b = 0; b < SIP_DEF__COUNT; b++)
+            if (m->defects & (1u << b)) {
+                if (!first)
+                    _LIT(w, ",");
+                first = 0;
+                _str(w, sip_defect_name(1u << b));
+            }
+        _LIT(w, "]");
+    }
+    _LIT(w, "}");
+}
+
+static void _transaction(rep_jw *w, const cor_txn *t)
+{
+    _LIT(w, "{\"method\":");
+    _wire(w, t->method_name);
+    _LIT(w, ",\"cseq\":");
+    _int(w, t->cseq);
+    _LIT(w, ",\"final_status\":");
+    _int_or_null(w, t->final_status != 0, t->final_status);
+    _LIT(w, ",\"response_ms\":");
+    _int_or_null(w, t->final_us != 0, (t->final_us - t->start_us) / 1000);
+    _LIT(w, ",\"requests\":");
+    _int(w, t->requests);
+    _LIT(w, ",\"responses\":");
+    _int(w, t->responses);
+    _LIT(w, ",\"retransmissions\":");
+    _int(w, t->retransmissions);
+    if (t->auth_scheme) {
+        _LIT(w, ",\"auth_scheme\":");
+        _str(w, sip_auth_scheme_name((sip_auth_scheme)t->auth_scheme));
+    }
+    _LIT(w, "}");
+}
+
+/* Detail that only some records have, as json-c objects: each key is
+ * written after the common fields, in the order added. */
+json_object *rep_json_record_extras(const cor_record *rec)
 {
     json_object *d = json_object_new_object();
-    json_object_object_add(d, "id", json_object_new_int64((int64_t)rec->id));
-    json_object_object_add(d, "call_id", rep_json_string(rec->call_id));
-    json_object_object_add(d, "kind", json_object_new_string(cor_kind_name(rec->kind)));
-    json_object_object_add(d, "from", rep_json_string(rec->from));
-    json_object_object_add(d, "to", rep_json_string(rec->to));
-    json_object_object_add(d, "from_tag", rep_json_string(rec->from_tag));
-    json_object_object_add(d, "to_tag", rep_json_string(rec->to_tag));
-    json_object_object_add(d, "user_agent", rep_json_string(rec->user_agent));
-    json_object_object_add(d, "state", json_object_new_string(cor_state_name(rec->state)));
-    json_object_object_add(d, "outcome", json_object_new_string(cor_outcome_name(rec->outcome)));
-    json_object_object_add(d, "final_status",
-                           rec->final_status ? json_object_new_int(rec->final_status) : NULL);
-    json_object_object_add(d, "final_reason", rep_json_string(rec->final_reason));
-    json_object_object_add(d, "start", _time(rec->first_us));
-    json_object_object_add(d, "end", _time(rec->last_us));
-    json_object_object_add(d, "setup_ms", _ms_or_null(rec->setup_ms));
-    json_object_object_add(d, "pdd_ms", _ms_or_null(rec->pdd_ms));
-    json_object_object_add(d, "duration_ms", _ms_or_null(rec->duration_ms));
-    json_object_object_add(d, "dialogs", json_object_new_int64(rec->dialogs));
-    json_object_object_add(d, "retransmissions", json_object_new_int64(rec->retransmissions));
-    json_object_object_add(d, "evicted", json_object_new_boolean(rec->evicted));
-    json_object_object_add(d, "in_progress_at_stop", json_object_new_boolean(rec->at_stop));
     if (rec->kind == COR_KIND_REGISTRATION || rec->kind == COR_KIND_SUBSCRIPTION)
         json_object_object_add(d, rec->kind == COR_KIND_REGISTRATION ? "registration" : "subscription",
                                rep_json_flow_record(rec));
-
-    json_object *txns = json_object_new_array_ext((int)rec->ntxns);
-    for (size_t i = 0; i < rec->ntxns; i++) {
-        const cor_txn *t = &rec->txns[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "method", rep_json_string(t->method_name));
-        json_object_object_add(o, "cseq", json_object_new_int64(t->cseq));
-        json_object_object_add(o, "final_status",
-                               t->final_status ? json_object_new_int(t->final_status) : NULL);
-        json_object_object_add(o, "response_ms",
-                               t->final_us ? json_object_new_int64((t->final_us - t->start_us) / 1000)
-                                           : NULL);
-        json_object_object_add(o, "requests", json_object_new_int64(t->requests));
-        json_object_object_add(o, "responses", json_object_new_int64(t->responses));
-        json_object_object_add(o, "retransmissions", json_object_new_int64(t->retransmissions));
-        if (t->auth_scheme)
-            json_object_object_add(
-                o, "auth_scheme",
-                json_object_new_string(sip_auth_scheme_name((sip_auth_scheme)t->auth_scheme)));
-        json_object_array_add(txns, o);
-    }
-    json_object_object_add(d, "transactions", txns);
-
-    json_object *msgs = json_object_new_array_ext((int)rec->nmsgs);
-    for (size_t i = 0; i < rec->nmsgs; i++) {
-        const cor_msg *m = &rec->msgs[i];
-        json_object *o = json_object_new_object();
-        rep_json_msg_fields(o, m);
-        if (m->defects) {
-            json_object *defs = json_object_new_array();
-            for (int b = 0; b < SIP_DEF__COUNT; b++)
-                if (m->defects & (1u << b))
-                    json_object_array_add(defs, json_object_new_string(sip_defect_name(1u << b)));
-            json_object_object_add(o, "defects", defs);
-        }
-        json_object_array_add(msgs, o);
-    }
-    json_object_object_add(d, "messages", msgs);
-    if (rec->msgs_dropped)
-        json_object_object_add(d, "messages_not_kept", json_object_new_int64((int64_t)rec->msgs_dropped));
     return d;
+}
+
+void rep_jw_record(rep_jw *w, const cor_record *rec)
+{
+    w->len = 0;
+    w->nomem = 0;
+    _LIT(w, "{\"id\":");
+    _int(w, (int64_t)rec->id);
+    _LIT(w, ",\"call_id\":");
+    _wire(w, rec->call_id);
+    _LIT(w, ",\"kind\":");
+    _str(w, cor_kind_name(rec->kind));
+    _LIT(w, ",\"from\":");
+    _wire(w, rec->from);
+    _LIT(w, ",\"to\":");
+    _wire(w, rec->to);
+    _LIT(w, ",\"from_tag\":");
+    _wire(w, rec->from_tag);
+    _LIT(w, ",\"to_tag\":");
+    _wire(w, rec->to_tag);
+    _LIT(w, ",\"user_agent\":");
+    _wire(w, rec->user_agent);
+    _LIT(w, ",\"state\":");
+    _str(w, cor_state_name(rec->state));
+    _LIT(w, ",\"outcome\":");
+    _str(w, cor_outcome_name(rec->outcome));
+    _LIT(w, ",\"final_status\":");
+    _int_or_null(w, rec->final_status != 0, rec->final_status);
+    _LIT(w, ",\"final_reason\":");
+    _wire(w, rec->final_reason);
+    _LIT(w, ",\"start\":");
+    _time_of(w, rec->first_us);
+    _LIT(w, ",\"end\":");
+    _time_of(w, rec->last_us);
+    _LIT(w, ",\"setup_ms\":");
+    _int_or_null(w, rec->setup_ms >= 0, rec->setup_ms);
+    _LIT(w, ",\"pdd_ms\":");
+    _int_or_null(w, rec->pdd_ms >= 0, rec->pdd_ms);
+    _LIT(w, ",\"duration_ms\":");
+    _int_or_null(w, rec->duration_ms >= 0, rec->duration_ms);
+    _LIT(w, ",\"dialogs\":");
+    _int(w, rec->dialogs);
+    _LIT(w, ",\"retransmissions\":");
+    _int(w, rec->retransmissions);
+    _LIT(w, ",\"evicted\":");
+    _bool(w, rec->evicted);
+    _LIT(w, ",\"in_progress_at_stop\":");
+    _bool(w, rec->at_stop);
+
+    json_object *extras = rep_json_record_extras(rec);
+    json_object_object_foreach(extras, key, val)
+    {
+        _LIT(w, ",");
+        _str(w, key);
+        _LIT(w, ":");
+        if (val == NULL) {
+            _LIT(w, "null");
+        } else {
+            size_t n;
+            const char *t = json_object_to_json_string_length(
+                val, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+            _lit(w, t, n);
+        }
+    }
+    json_object_put(extras);
+
+    _LIT(w, ",\"transactions\":[");
+    for (size_t i = 0; i < rec->ntxns; i++) {
+        if (i)
+            _LIT(w, ",");
+        _transaction(w, &rec->txns[i]);
+    }
+    _LIT(w, "],\"messages\":[");
+    for (size_t i = 0; i < rec->nmsgs; i++) {
+        if (i)
+            _LIT(w, ",");
+        _message(w, &rec->msgs[i]);
+    }
+    _LIT(w, "]");
+    if (rec->msgs_dropped) {
+        _LIT(w, ",\"messages_not_kept\":");
+        _int(w, (int64_t)rec->msgs_dropped);
+    }
+    _LIT(w, "}");
 }
 
 static json_object *_hist(const rep_hist *h)

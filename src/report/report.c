@@ -19,6 +19,7 @@ struct rep_ctx {
     FILE *json;
     int json_is_stdout;
     uint64_t json_dialogs;
+    rep_jw *jw;               /* dialog text for the JSON report */
     int write_error;
     rep_html *html;
     rep_markdown *md;
@@ -71,6 +72,11 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
             snprintf(errbuf, errlen, "%s: cannot write JSON report: %s", cfg->json_path, strerror(e));
             rep_destroy(r);
             return e;
+        }
+        if ((r->jw = rep_jw_new()) == NULL) {
+            rep_destroy(r);
+            snprintf(errbuf, errlen, "out of memory");
+            return ENOMEM;
         }
         fprintf(r->json, "{\"schema\":\"sipscope-report/1\",\"generator\":{\"name\":\"sipscope\","
                          "\"version\":\"%s\"},\n\"dialogs\":[",
@@ -178,11 +184,15 @@ void rep_record(rep_ctx *r, const cor_record *rec)
         fputc('\n', r->cfg.out);
     }
     if (r->json) {
-        json_object *d = rep_json_record(rec);
-        const char *s = json_object_to_json_string_ext(d, _json_flags);
-        fprintf(r->json, "%s\n%s", r->json_dialogs ? "," : "", s);
+        size_t len;
+        rep_jw_record(r->jw, rec);
+        const char *s = rep_jw_text(r->jw, &len);
+        fputs(r->json_dialogs ? ",\n" : "\n", r->json);
+        if (len)
+            fwrite(s, 1, len, r->json);
+        else /* out of memory for its text: say so in its place, not nothing */
+            fprintf(r->json, "{\"id\":%llu,\"error\":\"out of memory\"}", (unsigned long long)rec->id);
         r->json_dialogs++;
-        json_object_put(d);
     }
 }
 
@@ -271,6 +281,7 @@ void rep_destroy(rep_ctx *r)
         return;
     if (r->json && !r->json_is_stdout)
         fclose(r->json);
+    rep_jw_free(r->jw);
     _close_file(r->svg);
     _close_file(r->mermaid);
     _close_file(r->plantuml);

@@ -106,7 +106,20 @@ void rep_stats_print_tshark(FILE *out, const rep_stats *s);
 
 /* JSON pieces (json.c). Strings from the wire are made valid UTF-8. */
 json_object *rep_json_string(const char *wire);
-json_object *rep_json_record(const cor_record *rec);
+/* The JSON text of dialogs (json.c): written directly, as json-c would
+ * write it (see the comment there). rep_jw_record replaces the text held
+ * by w; rep_jw_text returns it (len 0 if memory ran out). */
+typedef struct rep_jw rep_jw;
+rep_jw *rep_jw_new(void);
+void rep_jw_free(rep_jw *w);
+void rep_jw_record(rep_jw *w, const cor_record *rec);
+const char *rep_jw_text(const rep_jw *w, size_t *len);
+/* Per-kind detail of a record as json-c values, written after the common
+ * fields of its dialog object, in the order added. */
+json_object *rep_json_record_extras(const cor_record *rec);
+/* s[0..n) as a JSON string the way json-c writes it with NOSLASHESCAPE;
+ * out needs n*6+2 bytes; returns the bytes written. */
+size_t rep_json_quote(char *out, const char *s, size_t n);
 /* A message's fields (time, frame, src, dst, transport, method or status +
  * reason, cseq, cseq_method, retransmission) added to o. */
 void rep_json_msg_fields(json_object *o, const cor_msg *m);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../../src/report/outputs.h"
+#include "../../src/report/report_int.h"
 
 /* Stand-ins for src/correlate so this test builds on its own; weak, so
  * the real ones win whenever the correlate objects are linked in. */
@@ -788,6 +789,140 @@ static void test_merge(void **state)
     unlink(bad);
 }
 
+/* ---- the JSON report's direct writer against json-c ---- */
+
+static const int JFLAGS = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+
+/* Every ASCII byte, alone and inside text, quoted as json-c quotes it. */
+static void test_json_quote_matches_jsonc(void **state)
+{
+    (void)state;
+    char in[8], out[64];
+    for (int c = 1; c < 128; c++) {
+        snprintf(in, sizeof in, "a%cb", c);
+        json_object *o = json_object_new_string(in);
+        const char *want = json_object_to_json_string_ext(o, JFLAGS);
+        size_t n = rep_json_quote(out, in, strlen(in));
+        out[n] = '\0';
+        assert_string_equal(out, want);
+        json_object_put(o);
+    }
+    const char *utf8 = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e \"q\" \\ / \t";
+    json_object *o = json_object_new_string(utf8);
+    char big[256];
+    size_t n = rep_json_quote(big, utf8, strlen(utf8));
+    big[n] = '\0';
+    assert_string_equal(big, json_object_to_json_string_ext(o, JFLAGS));
+    json_object_put(o);
+}
+
+/* A dialog with every optional part: the text must parse, carry the
+ * values, and equal json-c's own serialization of what it parsed to. */
+static void test_json_dialog_matches_jsonc(void **state)
+{
+    (void)state;
+    cor_msg msgs[2];
+    memset(msgs, 0, sizeof msgs);
+    msgs[0].ts_us = 1700000000123456LL;
+    msgs[0].frame_no = 7;
+    msgs[0].src.family = 4;
+    msgs[0].src.ip[0] = 10, msgs[0].src.ip[3] = 1, msgs[0].src.port = 5060;
+    msgs[0].dst.family = 6;
+    msgs[0].dst.ip[15] = 1, msgs[0].dst.port = 5062;
+    msgs[0].is_request = 1;
+    msgs[0].method_name = "INVITE";
+    msgs[0].reason = "";
+    msgs[0].cseq = 4294967295u;
+    msgs[1] = msgs[0];
+    msgs[1].ts_us = 1700000001000001LL;
+    msgs[1].is_request = 0;
+    msgs[1].status = 401;
+    msgs[1].reason = "Unauth\xe9\x01rized \"x\"";
+    msgs[1].retransmission = 1;
+    msgs[1].defects = SIP_DEF_BAD_VIA | SIP_DEF_BAD_CONTACT;
+    cor_txn txn;
+    memset(&txn, 0, sizeof txn);
+    txn.method_name = "INVITE";
+    txn.cseq = 1;
+    txn.start_us = 1000;
+    txn.final_us = 251000;
+    txn.final_status = 401;
+    txn.requests = 1;
+    txn.responses = 1;
+    txn.auth_scheme = SIP_AUTH_DIGEST;
+    cor_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.id = 42;
+    rec.call_id = "cid\x80<&>@h";
+    rec.kind = COR_KIND_CALL;
+    rec.from = "sip:a@h";
+    rec.to = "sip:b@h";
+    rec.from_tag = "ft";
+    rec.to_tag = "";
+    rec.user_agent = "UA\\1";
+    rec.final_status = 401;
+    rec.final_reason = "Unauthorized";
+    rec.first_us = msgs[0].ts_us;
+    rec.last_us = msgs[1].ts_us;
+    rec.setup_ms = -1;
+    rec.pdd_ms = 3;
+    rec.duration_ms = -1;
+    rec.msgs = msgs;
+    rec.nmsgs = 2;
+    rec.txns = &txn;
+    rec.ntxns = 1;
+    rec.msgs_dropped = 5;
+
+    rep_jw *w = rep_jw_new();
+    assert_non_null(w);
+    rep_jw_record(w, &rec);
+    size_t len;
+    const char *text = rep_jw_text(w, &len);
+    assert_true(len > 0);
+    char *copy = strndup(text, len);
+    json_object *o = json_tokener_parse(copy);
+    assert_non_null(o);
+    assert_string_equal(json_object_to_json_string_ext(o, JFLAGS), copy);
+
+    json_object *v, *m, *x;
+    assert_true(json_object_object_get_ex(o, "call_id", &v));
+    assert_string_equal(json_object_get_string(v), "cid\\x80<&>@h");
+    assert_true(json_object_object_get_ex(o, "setup_ms", &v));
+    assert_null(v);
+    assert_true(json_object_object_get_ex(o, "pdd_ms", &v));
+    assert_int_equal(json_object_get_int(v), 3);
+    assert_true(json_object_object_get_ex(o, "messages_not_kept", &v));
+    assert_int_equal(json_object_get_int(v), 5);
+    assert_true(json_object_object_get_ex(o, "transactions", &v));
+    x = json_object_array_get_idx(v, 0);
+    assert_true(json_object_object_get_ex(x, "response_ms", &v));
+    assert_int_equal(json_object_get_int(v), 250);
+    assert_true(json_object_object_get_ex(x, "auth_scheme", &v));
+    assert_string_equal(json_object_get_string(v), "Digest");
+    assert_true(json_object_object_get_ex(o, "messages", &m));
+    assert_int_equal(json_object_array_length(m), 2);
+    x = json_object_array_get_idx(m, 0);
+    assert_true(json_object_object_get_ex(x, "time", &v));
+    assert_string_equal(json_object_get_string(v), "2023-11-14T22:13:20.123456Z");
+    assert_true(json_object_object_get_ex(x, "src", &v));
+    assert_string_equal(json_object_get_string(v), "10.0.0.1:5060");
+    assert_true(json_object_object_get_ex(x, "dst", &v));
+    assert_string_equal(json_object_get_string(v), "[::1]:5062");
+    assert_true(json_object_object_get_ex(x, "cseq", &v));
+    assert_int_equal(json_object_get_int64(v), 4294967295LL);
+    x = json_object_array_get_idx(m, 1);
+    assert_true(json_object_object_get_ex(x, "time", &v));
+    assert_string_equal(json_object_get_string(v), "2023-11-14T22:13:21.000001Z");
+    assert_true(json_object_object_get_ex(x, "reason", &v));
+    assert_string_equal(json_object_get_string(v), "Unauth\\xE9\x01rized \"x\"");
+    assert_true(json_object_object_get_ex(x, "defects", &v));
+    assert_int_equal(json_object_array_length(v), 2);
+    assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)), "bad_via");
+    json_object_put(o);
+    free(copy);
+    rep_jw_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -805,6 +940,8 @@ int main(void)
         cmocka_unit_test(test_gate_table),
         cmocka_unit_test(test_gate_syntax_errors),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_json_quote_matches_jsonc),
+        cmocka_unit_test(test_json_dialog_matches_jsonc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
