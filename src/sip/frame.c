@@ -9,8 +9,10 @@
 
 #include <string.h>
 
-#define T SIP_CT_TOKEN
-#define D (SIP_CT_TOKEN | SIP_CT_DIGIT)
+#define T (SIP_CT_TOKEN | SIP_CT_HOST)                   /* other token chars */
+#define P SIP_CT_TOKEN                                   /* '%': token, not host */
+#define A (SIP_CT_TOKEN | SIP_CT_HOST | SIP_CT_SCHEME)   /* letters, '-', '.', '+' */
+#define D (SIP_CT_TOKEN | SIP_CT_DIGIT | SIP_CT_HOST | SIP_CT_SCHEME)
 #define C SIP_CT_CTL
 #define W (SIP_CT_WSP | SIP_CT_LWS)
 #define N (SIP_CT_CTL | SIP_CT_LWS)
@@ -21,21 +23,23 @@ const uint8_t sip_int_ctype[256] = {
     /* 0x00 */ C, C, C, C, C, C, C, C, C, W, N, C, C, N, C, C,
     /* 0x10 */ C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C,
     /* 0x20  SP ! " # $ % & ' ( ) * + , - . / */
-    W, T, 0, 0, 0, T, 0, T, 0, 0, T, T, 0, T, T, 0,
+    W, T, 0, 0, 0, P, 0, T, 0, 0, T, A, 0, A, A, 0,
     /* 0x30  0-9 : ; < = > ? */
     D, D, D, D, D, D, D, D, D, D, 0, 0, 0, 0, 0, 0,
     /* 0x40  @ A-O */
-    0, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,
+    0, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
     /* 0x50  P-Z [ \ ] ^ _ */
-    T, T, T, T, T, T, T, T, T, T, T, 0, 0, 0, 0, T,
+    A, A, A, A, A, A, A, A, A, A, A, 0, 0, 0, 0, T,
     /* 0x60  ` a-o */
-    T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T,
+    T, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
     /* 0x70  p-z { | } ~ DEL */
-    T, T, T, T, T, T, T, T, T, T, T, 0, 0, 0, T, C,
+    A, A, A, A, A, A, A, A, A, A, A, 0, 0, 0, T, C,
     /* 0x80-0xFF: UTF-8 bytes, allowed in quoted strings and reason phrases */
 };
 
 #undef T
+#undef P
+#undef A
 #undef D
 #undef C
 #undef W

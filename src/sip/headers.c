@@ -69,13 +69,11 @@ const char *sip_hdr_name(sip_hdr_id id)
 }
 
 /* Case-insensitive compare of n bytes of a wire name against a lower-case
- * literal of the same length (the caller has matched the length). */
-static int _ieq_lit(const uint8_t *p, const char *lit, size_t n)
+ * literal of the same length (the caller has matched the length); header
+ * names hold only letters and '-', as sip_int_ieq_lit requires. */
+static inline int _ieq_lit(const uint8_t *p, const char *lit, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (sip_int_lower(p[i]) != (uint8_t)lit[i])
-            return 0;
-    return 1;
+    return sip_int_ieq_lit(ss_slice_make(p, n), lit, n);
 }
 
 #define _IS(lit) _ieq_lit(n, lit, sizeof(lit) - 1)
@@ -267,13 +265,10 @@ static size_t _skip_quoted(const uint8_t *p, size_t i, size_t n)
 static size_t _find_unquoted(const uint8_t *p, size_t i, size_t n, uint8_t stop)
 {
     while (i < n) {
-        if (p[i] == stop)
-            return i;
-        if (p[i] == '"') {
-            i = _skip_quoted(p, i, n);
-            continue;
-        }
-        i++;
+        i = sip_int_find2(p, i, n, stop, '"');
+        if (i >= n || p[i] == stop)
+            return i < n ? i : n;
+        i = _skip_quoted(p, i, n); /* n + 1 when the quote does not end */
     }
     return n;
 }
@@ -381,11 +376,7 @@ int sip_parse_uint(ss_slice value, uint64_t max, uint64_t *out)
 
 /* ---- URI ---- */
 
-static int _scheme_char(uint8_t c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '-' || c == '.';
-}
+static inline int _scheme_char(uint8_t c) { return sip_int_is(c, SIP_CT_SCHEME); }
 
 /* Parses host[:port] at p[i..n) into out->host/port; returns the offset
  * after it or (size_t)-1 on a malformed host or port. */
@@ -400,7 +391,7 @@ static size_t _hostport(const uint8_t *p, size_t i, size_t n, ss_slice *host, ui
         h1 = (size_t)(rb - p);
         i = h1 + 1;
     } else {
-        while (i < n && (sip_int_is(p[i], SIP_CT_TOKEN) && p[i] != '%'))
+        while (i < n && sip_int_is(p[i], SIP_CT_HOST))
             i++;
         h1 = i;
     }

@@ -7,6 +7,8 @@
 #ifndef SIPSCOPE_SIP_INT_H
 #define SIPSCOPE_SIP_INT_H
 
+#include <string.h>
+
 #include "sipscope/sip.h"
 
 /* Character classes (RFC 3261 §25.1), one table lookup per byte. */
@@ -15,6 +17,8 @@
 #define SIP_CT_DIGIT 0x04
 #define SIP_CT_CTL   0x08 /* 0x00-0x1F and 0x7F, HTAB excluded */
 #define SIP_CT_LWS   0x10 /* SP, HTAB, CR, LF */
+#define SIP_CT_SCHEME 0x20 /* URI scheme char after the first: alphanum + - . */
+#define SIP_CT_HOST  0x40 /* scanned as host text: token chars except '%' */
 
 extern const uint8_t sip_int_ctype[256];
 
@@ -38,17 +42,53 @@ static inline ss_slice sip_int_trim(ss_slice s)
 }
 
 /* 1 when s equals the lower-case literal lit (length n) ignoring ASCII
- * case; n comes from sizeof at the call site, so there is no strlen. */
+ * case; n comes from sizeof at the call site, so there is no strlen.
+ * Eight bytes at a time: a lower-case letter has bit 0x40 set, so
+ * (lit & 0x40) >> 1 puts 0x20 exactly under the letters, and x | 0x20
+ * equals a letter only when x is that letter in either case; the other
+ * literal characters ('-', '/', '.', digits: all below 0x40) must match
+ * exactly. Literals must not hold other characters from 0x40 up. */
 static inline int sip_int_ieq_lit(ss_slice s, const char *lit, size_t n)
 {
     if (s.len != n)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if (sip_int_lower(s.p[i]) != (uint8_t)lit[i])
+    for (size_t i = 0; i < n; i += 8) {
+        size_t k = n - i < 8 ? n - i : 8;
+        uint64_t l = 0, x = 0;
+        memcpy(&l, lit + i, k);
+        memcpy(&x, s.p + i, k);
+        if ((x | ((l & 0x4040404040404040ull) >> 1)) != l)
             return 0;
+    }
     return 1;
 }
 #define SIP_INT_IEQ(s, lit) sip_int_ieq_lit((s), lit, sizeof(lit) - 1)
+
+/* Offset of the first byte equal to a or b in p[i..n), or n. Eight bytes
+ * at a time (SWAR): in v = x ^ (byte * 0x01..01) a matching byte is zero,
+ * and (v - 0x01..01) & ~v & 0x80..80 flags it; a borrow can only flag
+ * bytes above a real zero, so on a little-endian load the lowest flag is
+ * the first match. The loads stay inside p[0..n). Parameter lists and
+ * header values are scanned this way several times per message. */
+static inline size_t sip_int_find2(const uint8_t *p, size_t i, size_t n, uint8_t a, uint8_t b)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t ma = ones * a, mb = ones * b;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        uint64_t va = x ^ ma, vb = x ^ mb;
+        uint64_t hit = (((va - ones) & ~va) | ((vb - ones) & ~vb)) & highs;
+        if (hit)
+            return i + ((size_t)__builtin_ctzll(hit) >> 3);
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] == a || p[i] == b)
+            return i;
+    return n;
+}
 
 /* Classifies the bytes at p as the beginning of a SIP start line.
  * Returns SIP_OK when the first line is complete and SIP-like (a request
