@@ -348,7 +348,9 @@ static void _pend_unlink(cor_ctx *c, _rec *r)
  * else active (idle timeout). Tail = most recent activity. */
 static void _act_touch(cor_ctx *c, _rec *r)
 {
-    int done = r->pub.kind == COR_KIND_CALL ? r->pub.state == COR_ST_TERMINATED
+    /* a terminated call may still wait for the final response of a CANCEL
+     * or BYE that is being retransmitted: it settles once nothing is open */
+    int done = r->pub.kind == COR_KIND_CALL ? r->pub.state == COR_ST_TERMINATED && r->open == 0
                                             : r->pub.state == COR_ST_COMPLETED && !r->sub_active;
     _act_unlink(c, r);
     if (done) {

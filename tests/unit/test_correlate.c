@@ -786,6 +786,32 @@ static void test_call_linger_after_bye(void **state)
     assert_int_equal(cor_counters(f->c)[COR_C_RECORDS], 1);
 }
 
+/* sngrep__aaa.pcap: the INVITE ends 408 while its CANCEL, never answered,
+ * is retransmitted every 4 s (T2): the record must not settle between
+ * them and lose the later copies. */
+static void test_settle_waits_for_open(void **state)
+{
+    fx *f = _open(state, NULL);
+    REQ(f, 0, 0, "INVITE", 1, "z9hG4bKc1", NULL);
+    RSP(f, 10, 1, 100, "INVITE", 1, "z9hG4bKc1", NULL);
+    REQ(f, 1000, 0, "CANCEL", 1, "z9hG4bKc1", NULL);
+    RSP(f, 2000, 1, 408, "INVITE", 1, "z9hG4bKc1", "t");
+    REQ(f, 2010, 0, "ACK", 1, "z9hG4bKc1", "t");
+    cor_advance(f->c, 5 * SEC);
+    REQ(f, 5000, 0, "CANCEL", 1, "z9hG4bKc1", NULL);
+    cor_advance(f->c, 9 * SEC);
+    REQ(f, 9000, 0, "CANCEL", 1, "z9hG4bKc1", NULL);
+    assert_int_equal(f->ndone, 0);
+    assert_int_equal(f->rec_null[6], 0);
+    assert_int_equal(f->retrans[6], 1);
+    RSP(f, 9500, 1, 408, "CANCEL", 1, "z9hG4bKc1", NULL);
+    cor_advance(f->c, 11 * SEC + 500 * MS); /* nothing open: settles 2 s later */
+    const done_rec *d = _done_one(f);
+    assert_int_equal(d->nmsgs, 8);
+    assert_int_equal(d->outcome, COR_OUT_CANCELLED);
+    assert_int_equal(cor_counters(f->c)[COR_C_LATE], 0);
+}
+
 static void test_invite_timer(void **state)
 {
     fx *f = _open(state, NULL); /* invite_timeout 32 s */
@@ -1152,6 +1178,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_linger, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_call_linger_after_bye, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_linger_off, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_settle_waits_for_open, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_subscription_lifetime, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_invite_timer, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_ringing_idle, _setup, _teardown),
