@@ -19,6 +19,7 @@
 #define SIP_CT_LWS   0x10 /* SP, HTAB, CR, LF */
 #define SIP_CT_SCHEME 0x20 /* URI scheme char after the first: alphanum + - . */
 #define SIP_CT_HOST  0x40 /* scanned as host text: token chars except '%' */
+#define SIP_CT_PVAL  0x80 /* in a parameter value on the fast paths: not CTL, LWS, '"', ',', ';' */
 
 extern const uint8_t sip_int_ctype[256];
 
@@ -89,6 +90,12 @@ static inline size_t sip_int_find2(const uint8_t *p, size_t i, size_t n, uint8_t
             return i;
     return n;
 }
+
+/* sip_parse_name_addr without its fast path (headers.c): the reference the
+ * fast path must agree with (fuzz_sip, test_sip). */
+int sip_int_name_addr_general(ss_slice value, sip_name_addr *out);
+/* sip_parse_via without its fast path, likewise. */
+int sip_int_via_general(ss_slice value, sip_via *out);
 
 /* Classifies the bytes at p as the beginning of a SIP start line.
  * Returns SIP_OK when the first line is complete and SIP-like (a request

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sipscope/sip.h"
+#include "../../src/sip/sip_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,6 +24,30 @@ static sip_msg g_m;
     } while (0)
 
 /* A slice must be NULL/empty or inside [base, base+size]. */
+static int _same(ss_slice a, ss_slice b) { return a.p == b.p && a.len == b.len; }
+
+/* sip_parse_name_addr (with its fast path) must give exactly what the
+ * general parser gives. */
+static void _name_addr_agree(ss_slice v)
+{
+    sip_name_addr a, b;
+    int ra = sip_parse_name_addr(v, &a), rb = sip_int_name_addr_general(v, &b);
+    _CHECK(ra == rb);
+    _CHECK(_same(a.display, b.display) && _same(a.tag, b.tag) && _same(a.params, b.params));
+    _CHECK(_same(a.uri.raw, b.uri.raw) && _same(a.uri.scheme, b.uri.scheme) &&
+           _same(a.uri.user, b.uri.user) && _same(a.uri.host, b.uri.host) && a.uri.port == b.uri.port);
+}
+
+static void _via_agree(ss_slice v)
+{
+    sip_via a, b;
+    int ra = sip_parse_via(v, &a), rb = sip_int_via_general(v, &b);
+    _CHECK(ra == rb);
+    _CHECK(_same(a.protocol, b.protocol) && _same(a.transport, b.transport) &&
+           _same(a.sent_by, b.sent_by) && _same(a.host, b.host) && a.port == b.port &&
+           _same(a.branch, b.branch) && _same(a.received, b.received) && a.rport == b.rport);
+}
+
 static void _inside(ss_slice s, const uint8_t *base, size_t size)
 {
     if (s.len == 0)
@@ -67,11 +92,13 @@ static void _views(const sip_msg *m, const uint8_t *p, size_t n)
         uint64_t x;
         _inside(v, p, n);
         (void)sip_parse_name_addr(v, &na);
+        _name_addr_agree(v);
         _inside(na.display, p, n);
         _inside(na.uri.host, p, n);
         _inside(na.params, p, n);
         _inside(na.tag, p, n);
         (void)sip_parse_via(v, &via);
+        _via_agree(v);
         _inside(via.sent_by, p, n);
         _inside(via.received, p, n);
         (void)sip_parse_uri(v, &u);
@@ -92,6 +119,8 @@ static void _views(const sip_msg *m, const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    _name_addr_agree(ss_slice_make(data, size)); /* the whole input as one value */
+    _via_agree(ss_slice_make(data, size));
     size_t used = 0, skip = 0, len = 0;
 
     /* datagram mode, then whatever follows the first message */

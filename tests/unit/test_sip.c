@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "../../src/sip/sip_int.h"
+
 #include "sipscope/sip.h"
 
 /* sip_msg is big; tests reuse one, as callers do. */
@@ -1037,6 +1039,109 @@ static void test_torture(void **state)
     _assert_slice(g_msg.via.transport, "UDP");
 }
 
+/* The name-addr fast path against the general parser, on the forms UAs
+ * write and on near misses that must fall back (fuzz_sip does the same on
+ * every fuzz input). */
+static void test_name_addr_fast_agrees(void **state)
+{
+    (void)state;
+    static const char *const vals[] = {
+        "sipp <sip:sipp@127.0.0.1:5061>;tag=11558SIPpTag001",
+        "<sip:bob@b.example>",
+        "<sip:bob@b.example>;tag=x;epid=1;+sip.instance",
+        "sip:sipp@127.0.0.1:5061",
+        "sip:a@h;transport=udp;expires=3600",
+        "Bob Smith <sips:bob@b.example:5061;transport=tls>;tag=a6c85cf",
+        "<sip:b.example>",
+        "<sip:bob@b.example;x=1 >",
+        "<sip:bob@[::1]:5060>",
+        "\"Bob\" <sip:bob@b.example>;tag=1",
+        "<sip:bob@b.example>;tag=\"q\"",
+        "<sip:bob@b.example>; tag=1",
+        "<sip:bob@b.example>;tag=1,<sip:c@d>",
+        "<sip:bob@b.example>;;tag=1",
+        "<sip:bob@b.example>;tag=",
+        "<sip:bob@b.example>junk",
+        "<sip:bob@b.example:99999>",
+        "<sip:bob@b.example:>",
+        "<sip:user;par=a@b.example>",
+        "<sip:bob@b.example?subject=x>",
+        "<tel:+15551234>;tag=1",
+        "sip:bob@b.example?x=y",
+        "sip:bob@b.example ;tag=1",
+        "sip:bob@b.example;tag=1@x",
+        "sip:j.user@example.com;tag=<7321hj23128", /* fuzz_sip: '<' makes it a name-addr */
+        "<sip:alice:secret@a.example>",
+        "<SIP:Bob@B.EXAMPLE>;TAG=Upper",
+        "<sip:%61lice@a.example>",
+        "<sip:bob@b%2eexample>",
+        "Bell, Alexander <sip:a.g.bell@bell-tel.com>;tag=43",
+        "<sip:bob@b.example",
+        "sip:",
+        "<>",
+        "",
+    };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        ss_slice v = ss_slice_make(vals[i], strlen(vals[i]));
+        sip_name_addr a, b;
+        int ra = sip_parse_name_addr(v, &a), rb = sip_int_name_addr_general(v, &b);
+        assert_int_equal(ra, rb);
+#define SAME(f) assert_true(a.f.p == b.f.p && a.f.len == b.f.len)
+        SAME(display);
+        SAME(tag);
+        SAME(params);
+        SAME(uri.raw);
+        SAME(uri.scheme);
+        SAME(uri.user);
+        SAME(uri.host);
+#undef SAME
+        assert_int_equal(a.uri.port, b.uri.port);
+    }
+}
+
+static void test_via_fast_agrees(void **state)
+{
+    (void)state;
+    static const char *const vals[] = {
+        "SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-11558-1-0",
+        "SIP/2.0/TCP h.example;branch=z9hG4bKx;rport;received=10.0.0.1",
+        "SIP/2.0/UDP h:5060;rport=5070;branch=z9hG4bK1",
+        "SIP/2.0/UDP h:5060;rport=70000",
+        "SIP/2.0/UDP h:5060;rport=x",
+        "SIP / 2.0 / UDP h:5060;branch=z9hG4bK1",
+        "SIP/2.0/UDP  h:5060;branch=z9hG4bK1",
+        "SIP/2.0/UDP\th:5060",
+        "SIP/2.0/UDP h : 5060",
+        "SIP/2.0/UDP [::1]:5060;branch=z9hG4bK1",
+        "SIP/2.0/UDP h:5060;branch=z9hG4bK1,SIP/2.0/UDP g",
+        "SIP/2.0/UDP h:5060;branch=\"q\"",
+        "SIP/2.0/UDP h:5060;;branch=1",
+        "SIP/2.0/UDP h:5060;branch=1 ",
+        "SIP/2.0/UDP h:",
+        "SIP/2.0/UDP h:99999",
+        "SIP/2.0/UDP",
+        "SIP/2.0/UDP h;BRANCH=Up;Received=1.2.3.4;RPORT=1",
+        "SIP/2.0/UDP h;maddr=224.2.0.1;ttl=16;branch=z9hG4bK1",
+        "",
+    };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        ss_slice v = ss_slice_make(vals[i], strlen(vals[i]));
+        sip_via a, b;
+        int ra = sip_parse_via(v, &a), rb = sip_int_via_general(v, &b);
+        assert_int_equal(ra, rb);
+#define SAME(f) assert_true(a.f.p == b.f.p && a.f.len == b.f.len)
+        SAME(protocol);
+        SAME(transport);
+        SAME(sent_by);
+        SAME(host);
+        SAME(branch);
+        SAME(received);
+#undef SAME
+        assert_int_equal(a.port, b.port);
+        assert_int_equal(a.rport, b.rport);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1066,6 +1171,8 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_reuse_clears),
         cmocka_unit_test(test_torture),
+        cmocka_unit_test(test_name_addr_fast_agrees),
+        cmocka_unit_test(test_via_fast_agrees),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
