@@ -2,7 +2,7 @@
 # Included from the main Makefile; until then: make -f bench/bench.mk bench
 # (from the top of the repository).
 #
-#   bench           all captures (udp-20k, udp-200k, tcp-20k), BENCH_RUNS runs
+#   bench           all captures (udp-20k, udp-200k, tcp-20k, udp-frag-20k), BENCH_RUNS runs
 #                   (default 5), then callgrind instructions/message
 #   bench-quick     udp-20k and tcp-20k only, 3 runs, then callgrind
 #   bench-captures  only make/verify the cached captures
@@ -42,13 +42,13 @@ bench-captures: $(BENCH_FLOOR)
 	$(BENCH_ENV) $(BENCH_DIR)/gen-captures.sh
 
 bench: bench-sipscope $(BENCH_FLOOR)
-	$(BENCH_ENV) $(BENCH_DIR)/gen-captures.sh udp-20k udp-200k tcp-20k
-	$(BENCH_ENV) BENCH_RUNS=$(BENCH_RUNS) python3 $(BENCH_DIR)/run.py udp-20k udp-200k tcp-20k
+	$(BENCH_ENV) $(BENCH_DIR)/gen-captures.sh udp-20k udp-200k tcp-20k udp-frag-20k
+	$(BENCH_ENV) BENCH_RUNS=$(BENCH_RUNS) python3 $(BENCH_DIR)/run.py udp-20k udp-200k tcp-20k udp-frag-20k
 	$(BENCH_ENV) $(BENCH_DIR)/callgrind.sh
 
 bench-quick: bench-sipscope $(BENCH_FLOOR)
-	$(BENCH_ENV) $(BENCH_DIR)/gen-captures.sh udp-20k tcp-20k
-	$(BENCH_ENV) BENCH_RUNS=3 python3 $(BENCH_DIR)/run.py udp-20k tcp-20k
+	$(BENCH_ENV) $(BENCH_DIR)/gen-captures.sh udp-20k tcp-20k udp-frag-20k
+	$(BENCH_ENV) BENCH_RUNS=3 python3 $(BENCH_DIR)/run.py udp-20k tcp-20k udp-frag-20k
 	$(BENCH_ENV) $(BENCH_DIR)/callgrind.sh
 
 bench-callgrind: bench-sipscope $(BENCH_FLOOR)

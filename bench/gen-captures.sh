@@ -14,13 +14,19 @@
 #   udp-20k   UDP (u1)   20,000   15060/15061       17000/17100
 #   udp-200k  UDP (u1)   200,000  15060/15061       17000/17100
 #   tcp-20k   TCP (t1)   20,000   16060/16061       17200/17300
+#   udp-frag-20k UDP (u1) 20,000  18060/18061       17400/17500
 #
+# udp-frag-20k runs between two network namespaces made here
+# (sipscope-bench-a/-b, 10.213.0.1 <-> 10.213.0.2 on a veth pair with MTU 296,
+# removed afterwards), so that nearly every SIP message (300-550 bytes) crosses as
+# two IP fragments - a stress case for reassembly; the capture is taken on
+# the veth, and the fragments are what the analyzers must reassemble.
 # Captures are cached outside the repo in $BENCH_CACHE (default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/sipscope-bench/), each with NAME.pcap.stamp
 # recording the parameters it was made with; a capture whose stamp matches is
 # not made again (FORCE=1 makes it anyway).
 #
-# Usage: bench/gen-captures.sh [NAME...]      (default: udp-20k udp-200k tcp-20k)
+# Usage: bench/gen-captures.sh [NAME...]      (default: udp-20k udp-200k tcp-20k udp-frag-20k)
 # Env:   BENCH_CACHE, BENCH_RATE (calls/s to start with, default 2000), FORCE=1,
 #        FLOOR (path of the floor program; built from bench/floor.c if absent)
 # Needs root (or CAP_NET_RAW) for tcpdump on lo.  Time: about 10 s per 20k
@@ -48,13 +54,29 @@ if [ ! -x "$FLOOR" ] || [ "$FLOOR" -ot "$HERE/floor.c" ]; then
 fi
 
 TCPDUMP_PID= UAS_PID= UAC_PID=
+NS_A=sipscope-bench-a NS_B=sipscope-bench-b FRAG_MTU=296
 cleanup() {
     local p
     for p in $UAC_PID $UAS_PID; do kill "$p" 2>/dev/null || true; done
     [ -n "$TCPDUMP_PID" ] && kill -INT "$TCPDUMP_PID" 2>/dev/null || true
     UAC_PID= UAS_PID=
 }
-trap cleanup EXIT
+netns_down() {
+    ip netns del "$NS_A" 2>/dev/null || true
+    ip netns del "$NS_B" 2>/dev/null || true
+}
+# Two namespaces joined by a veth pair with a small MTU (udp-frag-20k).
+netns_up() {
+    netns_down
+    ip netns add "$NS_A" && ip netns add "$NS_B" &&
+    ip link add sbv-a netns "$NS_A" type veth peer name sbv-b netns "$NS_B" &&
+    ip -n "$NS_A" link set lo up && ip -n "$NS_B" link set lo up &&
+    ip -n "$NS_A" link set sbv-a mtu "$FRAG_MTU" up &&
+    ip -n "$NS_B" link set sbv-b mtu "$FRAG_MTU" up &&
+    ip -n "$NS_A" addr add 10.213.0.1/24 dev sbv-a &&
+    ip -n "$NS_B" addr add 10.213.0.2/24 dev sbv-b
+}
+trap 'cleanup; netns_down' EXIT
 trap 'cleanup; exit 130' INT TERM
 
 scen_sum=$(cksum <"$SCEN" | cut -d' ' -f1)
@@ -64,12 +86,14 @@ params() {
     echo "params=v1 name=$1 transport=$2 calls=$3 msgs_per_call=$MSGS_PER_CALL uas_xml_cksum=$scen_sum uac=builtin"
 }
 
-# wait_listen PROTO PORT PID: until something listens on 127.0.0.1:PORT (max 10 s).
+# wait_listen PROTO PORT PID [IP [NETNS]]: until something listens on
+# IP:PORT (default 127.0.0.1), max 10 s.
 wait_listen() {
-    local opt=-lun
+    local opt=-lun ip=${4:-$IP} nsx=()
     [ "$1" = tcp ] && opt=-ltn
+    [ -n "${5:-}" ] && nsx=(ip netns exec "$5")
     for _ in $(seq 100); do
-        ss -H $opt "src $IP:$2" 2>/dev/null | grep -q . && return 0
+        "${nsx[@]}" ss -H $opt "src $ip:$2" 2>/dev/null | grep -q . && return 0
         kill -0 "$3" 2>/dev/null || return 1
         sleep 0.1
     done
@@ -80,14 +104,21 @@ wait_listen() {
 attempt() {
     local name=$1 tr=$2 calls=$3 uas_port=$4 uac_port=$5 mp=$6 rate=$7
     local proto=udp filter tmp=$CACHE/.$name.tmp.pcap log=$LOGDIR/$name
+    local ip_uas=$IP ip_uac=$IP ifc=lo ns_uas= nsx_uas=() nsx_uac=()
     [ "$tr" = t1 ] && proto=tcp
     filter="$proto and host $IP and (port $uas_port or port $uac_port)"
+    if [ "$name" = udp-frag-20k ]; then
+        netns_up || { echo "  cannot make the namespaces (needs root)" >&2; return 1; }
+        ip_uac=10.213.0.1 ip_uas=10.213.0.2 ifc=sbv-a ns_uas=$NS_B
+        nsx_uas=(ip netns exec "$NS_B") nsx_uac=(ip netns exec "$NS_A")
+        filter="ip"                          # fragments carry no ports; nothing else runs there
+    fi
     # Generous bound: 4x the nominal duration plus a minute.
     local limit=$(( calls / rate * 4 + 60 ))
     local want=$(( calls * MSGS_PER_CALL ))
     rm -f "$tmp" "$log".*
 
-    tcpdump -i lo -n -s 0 -B 65536 -w "$tmp" "$filter" 2>"$log.tcpdump.log" &
+    "${nsx_uac[@]}" tcpdump -i "$ifc" -n -s 0 -B 65536 -w "$tmp" "$filter" 2>"$log.tcpdump.log" &
     TCPDUMP_PID=$!
     local up=0
     for _ in $(seq 100); do
@@ -96,16 +127,17 @@ attempt() {
     done
     [ $up = 1 ] || { echo "  tcpdump did not start (see $log.tcpdump.log)" >&2; return 1; }
 
-    (cd "$LOGDIR" && exec timeout "$limit" sipp -sf "$SCEN" -t "$tr" -i $IP -p "$uas_port" \
-        -mi $IP -mp "$mp" -m "$calls" -nr -nostdin -timeout "${limit}s" \
+    (cd "$LOGDIR" && exec "${nsx_uas[@]}" timeout "$limit" sipp -sf "$SCEN" -t "$tr" -i "$ip_uas" \
+        -p "$uas_port" -mi "$ip_uas" -mp "$mp" -m "$calls" -nr -nostdin -timeout "${limit}s" \
         -buff_size 8388608 >"$log.uas.log" 2>&1) &
     UAS_PID=$!
-    wait_listen "$proto" "$uas_port" "$UAS_PID" || { echo "  UAS did not start (see $log.uas.log)" >&2; return 1; }
+    wait_listen "$proto" "$uas_port" "$UAS_PID" "$ip_uas" "$ns_uas" ||
+        { echo "  UAS did not start (see $log.uas.log)" >&2; return 1; }
 
-    (cd "$LOGDIR" && exec timeout "$limit" sipp "$IP:$uas_port" -sn uac -t "$tr" -s bench \
-        -i $IP -p "$uac_port" -mi $IP -mp $(( mp + 100 )) -m "$calls" -r "$rate" -rp 1000 \
-        -l $(( rate * 4 )) -nr -nostdin -timeout "${limit}s" -buff_size 8388608 \
-        >"$log.uac.log" 2>&1) &
+    (cd "$LOGDIR" && exec "${nsx_uac[@]}" timeout "$limit" sipp "$ip_uas:$uas_port" -sn uac -t "$tr" \
+        -s bench -i "$ip_uac" -p "$uac_port" -mi "$ip_uac" -mp $(( mp + 100 )) -m "$calls" \
+        -r "$rate" -rp 1000 -l $(( rate * 4 )) -nr -nostdin -timeout "${limit}s" \
+        -buff_size 8388608 >"$log.uac.log" 2>&1) &
     UAC_PID=$!
 
     local t0=$SECONDS next=10 rc=0 urc=0
@@ -132,6 +164,11 @@ attempt() {
     counts=$("$FLOOR" -c "$tmp" 2>/dev/null || echo "0 0 0")
     pk=$(echo "$counts" | cut -d' ' -f1)
     cseq=$(echo "$counts" | cut -d' ' -f3)
+    if [ "$name" = udp-frag-20k ]; then
+        # a CSeq line may sit in a second fragment, which the floor does not
+        # rebuild: count the messages with tshark, which does
+        cseq=$(tshark -r "$tmp" -Y sip -T fields -e sip.CSeq.seq 2>/dev/null | grep -c . || true)
+    fi
     echo "  $name @ ${rate} calls/s: $(( SECONDS - t0 ))s, $pk packets, $cseq SIP messages" \
          "(want $want), kernel drops ${dropped:-?}, sipp exit UAC=$rc UAS=$urc"
     local ok=1
@@ -175,14 +212,15 @@ gen() {
 }
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(udp-20k udp-200k tcp-20k)
+[ ${#names[@]} -gt 0 ] || names=(udp-20k udp-200k tcp-20k udp-frag-20k)
 status=0
 for n in "${names[@]}"; do
     case $n in
         udp-20k)  gen udp-20k  u1 20000  15060 15061 17000 || status=1 ;;
         udp-200k) gen udp-200k u1 200000 15060 15061 17000 || status=1 ;;
         tcp-20k)  gen tcp-20k  t1 20000  16060 16061 17200 || status=1 ;;
-        *) echo "gen-captures: unknown capture $n (udp-20k udp-200k tcp-20k)" >&2; status=2 ;;
+        udp-frag-20k) gen udp-frag-20k u1 20000 18060 18061 17400 || status=1 ;;
+        *) echo "gen-captures: unknown capture $n (udp-20k udp-200k tcp-20k udp-frag-20k)" >&2; status=2 ;;
     esac
 done
 exit $status

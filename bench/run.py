@@ -10,7 +10,7 @@ target checks, and writes it as JSON to build/bench/bench-<date>.json and
 build/bench/latest.json.
 
 Usage: bench/run.py [CAPTURE...]
-  CAPTURE is a name in the cache (udp-20k, udp-200k, tcp-20k) or a pcap path;
+  CAPTURE is a name in the cache (udp-20k, udp-200k, tcp-20k, udp-frag-20k) or a pcap path;
   default: every one of those three found in the cache.
 Env: BENCH_RUNS (5), BENCH_CACHE, SIPSCOPE (./sipscope), FLOOR
      (build/bench/floor), BENCH_OUT (build/bench), BENCH_TIMEOUT (300 s per run),
@@ -51,7 +51,7 @@ OUT = os.environ.get("BENCH_OUT") or os.path.join(ROOT, "build", "bench")
 # counts as a lower bound (shown as ">"), which is enough for the ratio checks.
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "300"))
 TIME_BIN = "/usr/bin/time"
-DEFAULT_CAPTURES = ["udp-20k", "udp-200k", "tcp-20k"]
+DEFAULT_CAPTURES = ["udp-20k", "udp-200k", "tcp-20k", "udp-frag-20k"]
 
 # Targets (sipscope = full analysis, text statistics to /dev/null).
 T_RATE = 1.5e6          # SIP messages/s
@@ -61,7 +61,7 @@ T_FLOOR = 4.0           # at most this many times the floor's time
 T_JSON_RATE = 500e3     # SIP messages/s with the full JSON report
 T_RSS_MB = 32.0         # peak RSS
 T_RSS_FLAT = 1.2        # udp-200k peak RSS / udp-20k peak RSS
-T_TCP = 2.0             # TCP time per message / UDP time per message
+T_TCP = 2.0             # TCP or fragmented time per message / UDP time per message
 
 
 def log(*a):
@@ -429,15 +429,18 @@ def main(argv):
         check("RSS flat: %s udp-200k <= %.1fx udp-20k" % (t, T_RSS_FLAT), ok,
               "%s MB vs %s MB" % (fmt(b, ".1f"), fmt(a, ".1f")) if ok is not None
               else "needs udp-20k and udp-200k")
-    tu, tt = get("sipscope", "udp-20k", "median_wall_s"), get("sipscope", "tcp-20k", "median_wall_s")
+    tu = get("sipscope", "udp-20k", "median_wall_s")
     mu = captures.get("udp-20k", {}).get("sip_messages")
-    mt = captures.get("tcp-20k", {}).get("sip_messages")
-    if tu and tt and mu and mt:
-        pu, pt = tu / mu, tt / mt
-        check("TCP per message within %.0fx of UDP" % T_TCP, pt <= T_TCP * pu,
-              "%.1f ns vs %.1f ns per message (%.2fx)" % (pt * 1e9, pu * 1e9, pt / pu))
-    else:
-        check("TCP per message within %.0fx of UDP" % T_TCP, None, "needs udp-20k and tcp-20k")
+    for cap, label in (("tcp-20k", "TCP"), ("udp-frag-20k", "fragmented UDP")):
+        tt = get("sipscope", cap, "median_wall_s")
+        mt = captures.get(cap, {}).get("sip_messages")
+        name = "%s per message within %.0fx of UDP" % (label, T_TCP)
+        if tu and tt and mu and mt:
+            pu, pt = tu / mu, tt / mt
+            check(name, pt <= T_TCP * pu,
+                  "%.1f ns vs %.1f ns per message (%.2fx)" % (pt * 1e9, pu * 1e9, pt / pu))
+        else:
+            check(name, None, "needs udp-20k and " + cap)
 
     print("targets:")
     for c in checks:
