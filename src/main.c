@@ -91,6 +91,7 @@ static void _usage(FILE *out)
             "  FILTER...               trailing words form a BPF filter, as in tcpdump\n"
             "      --sip-port PORT     a port that carries SIP (repeatable; default 5060, 5061)\n"
             "      --strict-ports      only payloads on SIP ports (no detection on other ports)\n"
+            "      --hep-port PORT     UDP payloads on PORT are HEP (repeatable; 9060 always)\n"
             "      --max-dialogs N     live dialogs kept at once; the oldest is evicted (200000)\n"
             "\n"
             "Live capture:\n"
@@ -213,6 +214,7 @@ enum {
     OPT_BRIEF,
     OPT_HEP_LISTEN,
     OPT_HEP_SEND,
+    OPT_HEP_PORT,
 };
 
 static long _num_arg(const char *opt, const char *arg, long lo, long hi)
@@ -273,6 +275,7 @@ int main(int argc, char **argv)
         {"brief", no_argument, NULL, OPT_BRIEF},
         {"hep-listen", required_argument, NULL, OPT_HEP_LISTEN},
         {"hep-send", required_argument, NULL, OPT_HEP_SEND},
+        {"hep-port", required_argument, NULL, OPT_HEP_PORT},
         {NULL, 0, NULL, 0},
     };
     const char *inputs[MAX_INPUTS];
@@ -341,6 +344,14 @@ int main(int argc, char **argv)
         case OPT_BRIEF: rcfg.brief = 1; break;
         case OPT_HEP_LISTEN: hep_listen = optarg; break;
         case OPT_HEP_SEND: hep_send = optarg; break;
+        case OPT_HEP_PORT: {
+            long v = _num_arg("--hep-port", optarg, 1, 65535);
+            if (dec_config_add_hep_port(&dcfg, (uint16_t)v) < 0) {
+                fprintf(stderr, "sipscope: too many --hep-port (at most %d with 9060)\n", DEC_MAX_HEP_PORTS - 1);
+                return EXIT_INPUT;
+            }
+            break;
+        }
         case OPT_HTML: rcfg.html_path = optarg; break;
         case OPT_SVG: rcfg.svg_path = optarg; break;
         case OPT_MERMAID: rcfg.mermaid_path = optarg; break;
@@ -494,11 +505,8 @@ int main(int argc, char **argv)
         uint16_t hport = 0;
         opened = cap_open_hep_listen(&cap, hep_listen, &hport, errbuf, sizeof errbuf);
         /* decode finds HEP by port: the listening port must be one */
-        for (int i = 0; opened == 0 && i < 4; i++)
-            if (dcfg.hep_ports[i] == 0 || dcfg.hep_ports[i] == hport || i == 3) {
-                dcfg.hep_ports[i] = hport;
-                break;
-            }
+        if (opened == 0 && dec_config_add_hep_port(&dcfg, hport) < 0)
+            dcfg.hep_ports[DEC_MAX_HEP_PORTS - 1] = hport;
         inputs[0] = hep_listen;
         ninputs = 1;
     } else if (live) {

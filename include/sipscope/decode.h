@@ -99,6 +99,8 @@ const char *dec_counter_name(dec_counter c); /* "truncated", "bad_ip", ... */
 /* 1 for counters that mean something was lost or broken (reported as anomalies). */
 int dec_counter_is_anomaly(dec_counter c);
 
+#define DEC_MAX_HEP_PORTS 8
+
 typedef struct dec_config {
     uint16_t sip_ports[8]; /* default {5060, 5061}; 0 ends the list */
     int strict_ports;      /* 1: only payloads on sip_ports are handed on */
@@ -109,10 +111,14 @@ typedef struct dec_config {
     uint32_t tcp_stream_buf_max;    /* bytes buffered per direction, default 256 KiB */
     uint64_t tcp_total_buf_max;     /* all streams, default 64 MiB */
     uint32_t tcp_idle_timeout_s;    /* default 300 */
-    uint16_t hep_ports[4];          /* UDP ports carrying HEP, default {9060}; 0 ends */
+    uint16_t hep_ports[DEC_MAX_HEP_PORTS]; /* UDP ports carrying HEP, default {9060}; 0 ends */
 } dec_config;
 
 void dec_config_default(dec_config *cfg);
+
+/* Adds port to cfg->hep_ports (--hep-port, the --hep-listen port). Returns 0
+ * (also when it is there already), or -1 when the list is full. */
+int dec_config_add_hep_port(dec_config *cfg, uint16_t port);
 
 typedef struct dec_ctx dec_ctx;
 

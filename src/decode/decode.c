@@ -124,9 +124,22 @@ int dec_is_sip_port(const dec_ctx *d, uint16_t port)
     return 0;
 }
 
+int dec_config_add_hep_port(dec_config *cfg, uint16_t port)
+{
+    for (int i = 0; i < DEC_MAX_HEP_PORTS; i++) {
+        if (cfg->hep_ports[i] == port)
+            return 0;
+        if (cfg->hep_ports[i] == 0) {
+            cfg->hep_ports[i] = port;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static int _is_hep_port(const dec_ctx *d, uint16_t port)
 {
-    for (int i = 0; i < 4 && d->cfg.hep_ports[i]; i++)
+    for (int i = 0; i < DEC_MAX_HEP_PORTS && d->cfg.hep_ports[i]; i++)
         if (d->cfg.hep_ports[i] == port)
             return 1;
     return 0;
