@@ -114,6 +114,7 @@ void dec_config_default(dec_config *cfg)
     cfg->tcp_stream_buf_max = 256 * 1024;
     cfg->tcp_total_buf_max = 64ull * 1024 * 1024;
     cfg->tcp_idle_timeout_s = 300;
+    cfg->tls_max_flows = 1024;
 }
 
 int dec_is_sip_port(const dec_ctx *d, uint16_t port)
@@ -782,5 +783,6 @@ void dec_destroy(dec_ctx *d)
         free(d->sctp[i].buf);
     dec_defrag_destroy(d->defrag);
     dec_tcp_destroy(d->tcp);
+    free(d->tls);
     free(d);
 }

@@ -43,6 +43,7 @@ typedef struct _half {
     uint32_t next_seq;
     uint8_t state, resync, after_gap, fin;
     uint8_t from_syn; /* opened by a SYN: the first bytes are the stream's first */
+    uint32_t tls_flow; /* _S_TLS: 1-based index of its listed flow (tls.c), 0 if not listed */
     uint8_t *buf; /* in-order bytes not yet framed */
     uint32_t len, cap, buf_segs;
     _seg *ooo;
@@ -371,10 +372,18 @@ static size_t _frame(dec_ctx *d, _half *s, const dec_pkt *pk, const uint8_t *p, 
                  * at. One flow per connection, whichever side shows it. */
                 _half *r = _reverse(d->tcp, s);
                 s->state = _S_TLS;
-                if (r == NULL || r->state != _S_TLS)
+                if (r == NULL || r->state != _S_TLS) {
                     d->c[DEC_C_TLS_FLOWS]++;
-                if (r && r->state == _S_UNKNOWN)
+                    s->tls_flow = dec_tls_flow_open(d, pk->frame->ts_us, &s->src, &s->dst, p + off,
+                                                    len - off, segs);
+                } else {
+                    s->tls_flow = r->tls_flow;
+                    dec_tls_flow_account(d, s->tls_flow, pk->frame->ts_us, len - off);
+                }
+                if (r && r->state == _S_UNKNOWN) {
                     r->state = _S_TLS;
+                    r->tls_flow = s->tls_flow;
+                }
                 return len;
             }
             size_t skip0, mlen0;
@@ -538,8 +547,10 @@ static _half *_open_half(dec_ctx *d, const ss_addr *src, const ss_addr *dst, uin
     s->dst = *dst;
     s->hash = h;
     _half *r = _reverse(t, s);
-    if (r && r->state == _S_TLS)
+    if (r && r->state == _S_TLS) {
         s->state = _S_TLS; /* the other side already showed TLS */
+        s->tls_flow = r->tls_flow;
+    }
     size_t b = h & (t->nbuckets - 1);
     s->hnext = t->bucket[b];
     t->bucket[b] = s;
@@ -635,6 +646,8 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     _lru_append(t, s);
     if (s->state == _S_NOT_SIP || s->state == _S_TLS) {
         d->c[DEC_C_TCP_NOT_SIP]++;
+        if (s->state == _S_TLS)
+            dec_tls_flow_account(d, s->tls_flow, pk->frame->ts_us, plen);
         return;
     }
 

@@ -164,6 +164,7 @@ void ss_pipeline_info(const ss_pipeline *p, const cap_set *cap, const char *cons
     info->input_errors = input_errors;
     info->call_ids = cor_distinct_call_ids(p->cor, &exact);
     info->call_ids_exact = exact;
+    info->tls_flows = dec_tls_flows(p->dec, &info->ntls_flows, &info->tls_flows_not_listed);
     if (cap && cap_is_live(cap)) {
         info->live = 1;
         cap_live_stats(cap, &info->pcap_recv, &info->pcap_drop, &info->pcap_ifdrop);
