@@ -17,6 +17,8 @@
 #                    successful calls on both sides.
 #   hep-port-19062   sngrep -H replays sipp-calls.pcap as HEPv3 to
 #                    127.0.0.1:19062, recorded on lo (for --hep-port).
+#   tls-5061         openssl s_server/s_client on 127.0.0.1:5061, two TLS
+#                    connections (with and without SNI) carrying an OPTIONS.
 #
 # Like make-captures.sh: each file goes to captures/ only when tshark finds
 # exactly the expected SIP messages (up to 3 attempts); everything is bounded
@@ -203,7 +205,43 @@ except socket.timeout: pass' "$HEP_PORT" &
     echo "OK captures/hep-port-19062.pcap: $n HEP datagrams"
 }
 
-all=(sipp-ipv6 sipp-any-sll2 sipp-fragmented sipp-tcp-segmented hep-port-19062)
+# TLS on 5061 (SIPp 3.6 in Debian is built without TLS): openssl s_server
+# on 127.0.0.1:5061 with a throw-away self-signed certificate; two
+# s_client connections each send one SIP OPTIONS through the tunnel, the
+# first with SNI sip.sipscope.test, the second without (-noservername).
+# sipscope must list 2 encrypted flows and find 0 SIP messages; tshark
+# must see 2 ClientHellos (one with that server_name) and no SIP.
+make_tls_5061() {
+    need_tools openssl
+    local key=$TMP/tls.key crt=$TMP/tls.crt
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=sip.sipscope.test \
+        -keyout "$key" -out "$crt" >"$LOG/tls.req.log" 2>&1 || return 1
+    capture_start tls-5061 "" lo "" "tcp and port 5061" || return 1
+    timeout 20 openssl s_server -accept 127.0.0.1:5061 -cert "$crt" -key "$key" -naccept 2 \
+        -quiet < <(sleep 12) >"$LOG/tls.server.log" 2>&1 &
+    UAS_PID=$!
+    for _ in $(seq 50); do ss -Hltn "sport = :5061" | grep -q . && break; sleep 0.1; done
+    local opts msg
+    msg=$'OPTIONS sip:bob@sip.sipscope.test SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5062;branch=z9hG4bK-tls1\r\nFrom: <sip:alice@sipscope.test>;tag=a1\r\nTo: <sip:bob@sipscope.test>\r\nCall-ID: tls-1@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n'
+    for opts in "-servername sip.sipscope.test" "-noservername"; do
+        # shellcheck disable=SC2086
+        { printf '%s' "$msg"; sleep 0.5; } | timeout 10 openssl s_client -connect 127.0.0.1:5061 $opts \
+            -quiet -no_ign_eof >>"$LOG/tls.client.log" 2>&1 || true
+    done
+    wait "$UAS_PID" || true
+    UAS_PID=
+    capture_stop || return 1
+    grep -q "OPTIONS sip:bob" "$LOG/tls.server.log" || { echo "$ME: tls-5061: the server got no OPTIONS" >&2; return 1; }
+    local hellos sni
+    hellos=$(tshark -r "$TMP/tls-5061.pcap" -Y 'tls.handshake.type == 1' -T fields -e frame.number 2>/dev/null | wc -l)
+    sni=$(tshark -r "$TMP/tls-5061.pcap" -Y 'tls.handshake.type == 1' -T fields \
+        -e tls.handshake.extensions_server_name 2>/dev/null | tr '\n' ',')
+    [ "$hellos" = 2 ] && [ "$sni" = "sip.sipscope.test,," ] ||
+        { echo "$ME: tls-5061: ClientHellos $hellos, SNI '$sni'" >&2; return 1; }
+    finish tls-5061 "0 msgs, 0 Call-IDs: " || return 1
+}
+
+all=(sipp-ipv6 sipp-any-sll2 sipp-fragmented sipp-tcp-segmented hep-port-19062 tls-5061)
 [ $# -gt 0 ] && all=("$@")
 status=0
 run_captures "${all[@]}" || status=$?
