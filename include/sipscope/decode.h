@@ -92,6 +92,7 @@ typedef enum dec_counter {
     DEC_C_TCP_INCOMPLETE_AT_END, /* streams holding part of a message when input ended */
     DEC_C_HEP,               /* HEP packets decapsulated */
     DEC_C_BAD_HEP,           /* HEP packets that did not decode */
+    DEC_C_FRAG_DUPLICATE,    /* fragments seen before (also after their datagram was rebuilt) */
     DEC_C__COUNT
 } dec_counter;
 

@@ -57,6 +57,7 @@ static const char *const _counter_names[DEC_C__COUNT] = {
     [DEC_C_TCP_INCOMPLETE_AT_END] = "tcp_incomplete_at_end",
     [DEC_C_HEP] = "hep_packets",
     [DEC_C_BAD_HEP] = "bad_hep",
+    [DEC_C_FRAG_DUPLICATE] = "frag_duplicate",
 };
 
 const char *dec_counter_name(dec_counter c)

@@ -26,6 +26,10 @@
  * per WebSocket message). */
 enum { _S_UNKNOWN = 0, _S_SIP, _S_NOT_SIP, _S_TLS, _S_WS_HTTP, _S_WS };
 
+/* How far behind a closed direction's end a segment may start and still be
+ * a retransmission (more than any receive window). */
+#define _CLOSED_RETRANS_WINDOW (16u << 20)
+
 typedef struct _seg {
     struct _seg *next; /* sorted by seq */
     uint32_t seq, len;
@@ -534,11 +538,14 @@ static _half *_open_half(dec_ctx *d, const ss_addr *src, const ss_addr *dst, uin
 {
     dec_tcp *t = d->tcp;
     if (t->count >= d->cfg.tcp_max_streams && t->head) {
-        /* the least recently active stream makes room */
-        if (t->head->len || t->head->ooo)
+        /* the least recently active stream makes room; a closed one with
+         * nothing left is no loss */
+        _half *old = t->head;
+        if (old->len || old->ooo)
             d->c[DEC_C_TCP_INCOMPLETE_AT_END]++;
-        _free_half(t, t->head);
-        d->c[DEC_C_TCP_STREAMS_EVICTED]++;
+        if (!(old->fin && old->len == 0 && old->ooo == NULL))
+            d->c[DEC_C_TCP_STREAMS_EVICTED]++;
+        _free_half(t, old);
     }
     _half *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -624,13 +631,23 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
         s->last_input = pk->frame->input;
     }
     if (plen == 0) {
-        if (fin && s && s->len == 0 && s->ooo == NULL)
-            _free_half(t, s);
-        else if (fin && s)
+        if (fin && s)
             s->fin = 1;
         return;
     }
     d->c[DEC_C_TCP_SEGMENTS]++;
+    /* A closed direction (FIN seen) stays until the idle timeout, a SYN or
+     * a RST, so a retransmission of its last segments is recognised as
+     * such instead of reopening it and handing its messages on again. Bytes
+     * beyond the FIN (or far behind it) belong to a new connection whose
+     * SYN the capture missed. */
+    if (s && s->fin && s->len == 0 && s->ooo == NULL) {
+        int32_t after = (int32_t)(seq - s->next_seq);
+        if (after >= 0 || s->next_seq - seq > _CLOSED_RETRANS_WINDOW) {
+            _free_half(t, s);
+            s = NULL;
+        }
+    }
     if (s == NULL) {
         s = _open_half(d, &src, &dst, h);
         if (s == NULL) {
@@ -691,8 +708,6 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     }
     if (fin)
         s->fin = 1;
-    if (s->fin && s->len == 0 && s->ooo == NULL)
-        _free_half(t, s);
 }
 
 /* Streams idle past the timeout: give up their holes, frame what follows,

@@ -252,6 +252,8 @@ static void test_ipip_and_gre_ppp(void **state)
 }
 
 /* A datagram in three fragments fed in the given order. */
+static uint16_t g_frag_id = 77;
+
 static void _fragments(dec_ctx *d, const int *order, int nfrag, int dup_last, int corrupt)
 {
     static char big[3000];
@@ -267,7 +269,7 @@ static void _fragments(dec_ctx *d, const int *order, int nfrag, int dup_last, in
         int more = off + n < l4.n;
         buf f = {.n = 0};
         _eth(&f, 0x0800);
-        _ip4(&f, 17, n, 77, (uint16_t)((more ? 0x2000 : 0) | (off / 8)), 1);
+        _ip4(&f, 17, n, g_frag_id, (uint16_t)((more ? 0x2000 : 0) | (off / 8)), 1);
         _put(&f, l4.b + off, n);
         if (corrupt && k == nfrag)
             f.b[f.n - 1] ^= 0xff;
@@ -286,11 +288,14 @@ static void test_ipv4_fragments(void **state)
     assert_int_equal(g.len[0], 1200);
     assert_memory_equal(g.data[0], SIP2, strlen(SIP2));
     assert_true(g.pl[0].flags & DEC_PL_IP_REASSEMBLED);
+    g_frag_id = 78; /* a new datagram: the same fragments under id 77 would be duplicates */
     _fragments(d, reversed, 3, 1, 1); /* out of order, last one repeated with other bytes */
     assert_int_equal(g.n, 2);
     assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
-    /* incomplete: two of three, then the timeout */
+    /* incomplete: two of three (joining the datagram the changed copy
+     * opened: its bytes differ, so it is not a duplicate), then the timeout */
     _fragments(d, in_order, 2, 0, 0);
+    g_frag_id = 77;
     assert_int_equal(g.n, 2);
     dec_advance(d, g_ts + 31LL * 1000000);
     assert_int_equal(dec_counters(d)[DEC_C_FRAG_TIMEOUT], 1);
@@ -605,10 +610,42 @@ static void test_ipv4_fragment_duplicate_overlap(void **state)
     assert_string_equal(g.data[1], SIP2); /* first come wins */
     assert_int_equal(dec_counters(d)[DEC_C_FRAG_OVERLAP], 1);
     assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
-    /* the third fragment of each set arrived after completion: a new,
-     * never-completed datagram each, expired at the end */
+    /* the third fragment of each set is a copy of the first, arriving
+     * after its datagram was rebuilt: a late duplicate, not the start of a
+     * new datagram that would later count as timed out */
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_DUPLICATE], 2);
     dec_finish(d);
-    assert_int_equal(dec_counters(d)[DEC_C_FRAG_TIMEOUT], 2);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_TIMEOUT], 0);
+    dec_destroy(d);
+}
+
+/* The same IP id reused later with other bytes is a new datagram, not a
+ * duplicate of the one rebuilt before. */
+static void test_ipv4_fragment_id_reuse(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    static const int in_order[] = {0, 1, 2};
+    _fragments(d, in_order, 3, 0, 0);
+    assert_int_equal(g.n, 1);
+    /* same id, same offsets, one byte differs in every fragment */
+    static char big[3000];
+    memset(big, 'b', sizeof big);
+    memcpy(big, SIP2, strlen(SIP2));
+    buf l4 = {.n = 0};
+    _udp(&l4, 5060, 5060, big, 1200);
+    for (int i = 0; i < 3; i++) {
+        size_t off = (size_t)i * 512, n = off + 512 < l4.n ? 512 : l4.n - off;
+        buf f = {.n = 0};
+        _eth(&f, 0x0800);
+        _ip4(&f, 17, n, 77, (uint16_t)((off + n < l4.n ? 0x2000 : 0) | (off / 8)), 1);
+        _put(&f, l4.b + off, n);
+        _feed(d, 1, &f);
+    }
+    assert_int_equal(g.n, 2);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_DUPLICATE], 0);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
     dec_destroy(d);
 }
 
@@ -910,6 +947,32 @@ static void test_tls_client_hello_sni_and_table(void **state)
     dec_destroy(d);
 }
 
+/* A segment retransmitted after the FIN that closed its direction is a
+ * retransmission: the message it holds was handed on already. */
+static void test_tcp_retransmit_after_fin(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    size_t n1 = strlen(SIP1), n2 = strlen(SIP2);
+    _seg_ports(d, 43000, 5060, 1, 1, "", 0, 0x02); /* SYN */
+    _seg_ports(d, 43000, 5060, 1, 2, SIP2, n2, 0x18);
+    _seg_ports(d, 43000, 5060, 1, 2 + (uint32_t)n2, SIP1, n1, 0x19); /* PSH|ACK|FIN */
+    assert_int_equal(g.n, 2);
+    uint64_t retrans = dec_counters(d)[DEC_C_TCP_RETRANS];
+    _seg_ports(d, 43000, 5060, 1, 2 + (uint32_t)n2, SIP1, n1, 0x19); /* the same again */
+    _seg_ports(d, 43000, 5060, 1, 2, SIP2, n2, 0x18);               /* an older one */
+    assert_int_equal(g.n, 2);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_RETRANS], retrans + 2);
+    /* a new connection on the same ports whose SYN was not captured still
+     * starts a new stream */
+    _seg_ports(d, 43000, 5060, 1, 700000, SIP1, n1, 0x18);
+    assert_int_equal(g.n, 3);
+    dec_finish(d);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_INCOMPLETE_AT_END], 0);
+    dec_destroy(d);
+}
+
 /* Sequence numbers wrap: a message across 2^32 is rebuilt. */
 static void test_tcp_seq_wraparound(void **state)
 {
@@ -1103,6 +1166,8 @@ int main(void)
         cmocka_unit_test(test_mpls_pppoe_loop_ipv6_links),
         cmocka_unit_test(test_ipv6_ext_headers_and_fragments),
         cmocka_unit_test(test_ipv4_fragment_duplicate_overlap),
+        cmocka_unit_test(test_ipv4_fragment_id_reuse),
+        cmocka_unit_test(test_tcp_retransmit_after_fin),
         cmocka_unit_test(test_vxlan_gtpu_erspan_depth),
         cmocka_unit_test(test_sctp_udp_checks),
         cmocka_unit_test(test_tls_client_hello_sni_and_table),
