@@ -165,35 +165,36 @@ static void _grow(dec_tcp *t)
     t->nbuckets = n;
 }
 
+/* n new bytes cannot be buffered: they and the part of the message built
+ * so far are dropped (counted), and the stream looks for the next start
+ * line. Keeping the partial message would make the next message its body. */
+static int _cap_drop(dec_ctx *d, _half *s, size_t n)
+{
+    d->c[DEC_C_TCP_CAP] += s->len + n;
+    d->tcp->total_bytes -= s->cap;
+    free(s->buf);
+    s->buf = NULL;
+    s->len = s->cap = s->buf_segs = 0;
+    s->resync = 1;
+    return -1;
+}
+
 /* Appends bytes to the half's buffer, within the per-stream and global
  * caps. Returns 0, or -1 when the bytes were dropped (counted). */
 static int _buf_append(dec_ctx *d, _half *s, const uint8_t *p, size_t n)
 {
     dec_tcp *t = d->tcp;
-    if ((size_t)s->len + n > d->cfg.tcp_stream_buf_max) {
-        d->c[DEC_C_TCP_CAP] += s->len + n;
-        t->total_bytes -= s->cap;
-        free(s->buf);
-        s->buf = NULL;
-        s->len = s->cap = s->buf_segs = 0;
-        s->resync = 1; /* the message being built is lost: find the next one */
-        return -1;
-    }
+    if ((size_t)s->len + n > d->cfg.tcp_stream_buf_max)
+        return _cap_drop(d, s, n);
     if (s->len + n > s->cap) {
         size_t nc = s->cap ? s->cap : 2048;
         while (nc < s->len + n)
             nc *= 2;
-        if (t->total_bytes - s->cap + nc > d->cfg.tcp_total_buf_max) {
-            d->c[DEC_C_TCP_CAP] += n;
-            s->resync = 1;
-            return -1;
-        }
+        if (t->total_bytes - s->cap + nc > d->cfg.tcp_total_buf_max)
+            return _cap_drop(d, s, n);
         uint8_t *nbuf = realloc(s->buf, nc);
-        if (nbuf == NULL) {
-            d->c[DEC_C_TCP_CAP] += n;
-            s->resync = 1;
-            return -1;
-        }
+        if (nbuf == NULL)
+            return _cap_drop(d, s, n);
         t->total_bytes += nc - s->cap;
         s->buf = nbuf;
         s->cap = (uint32_t)nc;
@@ -482,8 +483,11 @@ static void _skip_hole(dec_ctx *d, _half *s)
     s->resync = 1;
 }
 
-/* Moves waiting segments that have become contiguous into the buffer. */
-static void _drain(dec_ctx *d, _half *s)
+/* Moves waiting segments that have become contiguous into the buffer.
+ * When the next one would overflow the per-stream cap, what the buffer
+ * holds is framed first: a run of waiting segments larger than the cap
+ * (after a hole is given up) is several messages, not one too large. */
+static void _drain(dec_ctx *d, _half *s, const dec_pkt *pk)
 {
     while (s->ooo) {
         _seg *g = s->ooo;
@@ -497,6 +501,13 @@ static void _drain(dec_ctx *d, _half *s)
         uint32_t seen = s->next_seq - g->seq;
         if (seen < g->len) {
             size_t n = g->len - seen;
+            if (s->len && (size_t)s->len + n > d->cfg.tcp_stream_buf_max) {
+                _frame_buf(d, s, pk);
+                if (s->state == _S_NOT_SIP || s->state == _S_TLS) {
+                    free(g);
+                    return;
+                }
+            }
             if (_buf_append(d, s, g->data + seen, n) == 0)
                 s->buf_segs++;
             s->next_seq += (uint32_t)n;
@@ -686,7 +697,7 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
         _wait_segment(d, s, seq, payload, plen);
         if (s->ooo_bytes > d->cfg.tcp_stream_buf_max) {
             _skip_hole(d, s);
-            _drain(d, s);
+            _drain(d, s, pk);
             _frame_buf(d, s, pk);
         }
         return;
@@ -703,7 +714,7 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     } else {
         if (_buf_append(d, s, payload, plen) == 0)
             s->buf_segs++;
-        _drain(d, s);
+        _drain(d, s, pk);
         _frame_buf(d, s, pk);
     }
     if (fin)
@@ -716,7 +727,7 @@ static void _expire(dec_ctx *d, _half *s, const dec_pkt *pk)
 {
     while (s->ooo) {
         _skip_hole(d, s);
-        _drain(d, s);
+        _drain(d, s, pk);
         _frame_buf(d, s, pk);
     }
     if (s->len)
