@@ -36,7 +36,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all clean install uninstall test unit golden diff test-asan test-valgrind fuzz bench \
-        captures demo check-deps replay hostile fuzz-smoke
+        captures demo check-deps replay hostile fuzz-smoke caps
 
 all: sipscope
 
@@ -73,6 +73,10 @@ golden: sipscope
 
 hostile: sipscope
 	@python3 tests/hostile/run.py ./sipscope --flood
+
+# caps: hand-made captures that exceed each reassembly cap (--max-tcp-*, --max-frag-*)
+caps: sipscope
+	@python3 tests/caps/run.py ./sipscope
 
 
 diff: sipscope

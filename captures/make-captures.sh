@@ -14,45 +14,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SC=captures/scenarios
-LOG=build/captures-log
-TMP=build/captures-tmp
+ME=make-captures
+# shellcheck source=captures/lib.sh
+. captures/lib.sh
 IP=127.0.0.1
 UAS_PORT=5060
-mkdir -p "$LOG" "$TMP"
-
-for tool in sipp tcpdump tshark python3 timeout; do
-    command -v "$tool" >/dev/null || { echo "make-captures: $tool not found" >&2; exit 2; }
-done
-
-TCPDUMP_PID=
-UAS_PID=
-cleanup() {
-    [ -n "$UAS_PID" ] && kill "$UAS_PID" 2>/dev/null || true
-    [ -n "$TCPDUMP_PID" ] && kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-}
+need_tools sipp tcpdump tshark python3 timeout
 trap cleanup EXIT
-
-# capture_start NAME FILTER: tcpdump on lo into $TMP/NAME.pcap; waits until it listens.
-capture_start() {
-    local name=$1 filter=$2
-    rm -f "$TMP/$name.pcap"
-    tcpdump -i lo -n -U --immediate-mode -s 0 -w "$TMP/$name.pcap" "$filter" 2>"$LOG/$name.tcpdump.log" &
-    TCPDUMP_PID=$!
-    for _ in $(seq 50); do
-        grep -q "listening on" "$LOG/$name.tcpdump.log" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "make-captures: tcpdump did not start (see $LOG/$name.tcpdump.log)" >&2
-    return 1
-}
-
-capture_stop() {
-    sleep 1                          # let the last packets reach the file
-    kill -INT "$TCPDUMP_PID" || return 1
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-}
 
 # wait_port PROTO PORT: until something listens on 127.0.0.1:PORT (max 5 s).
 wait_port() {
@@ -102,45 +70,13 @@ pair() {
     echo "  $label: $calls call(s) ok"
 }
 
-# summary FILE: "N msgs, M Call-IDs: ACK=.. INVITE=.. 100=.." as tshark sees them.
-summary() {
-    tshark -r "$1" -Y sip -T fields -E occurrence=a -E aggregator='|' \
-        -e sip.Method -e sip.Status-Code -e sip.Call-ID 2>/dev/null | python3 -c '
-import sys, collections
-c = collections.Counter(); ids = set(); n = 0
-for line in sys.stdin:
-    f = line.rstrip("\n").split("\t")
-    for m in f[0].split("|") if f[0] else []:
-        c[m] += 1; n += 1
-    for s in f[1].split("|") if len(f) > 1 and f[1] else []:
-        c[s] += 1; n += 1
-    for i in f[2].split("|") if len(f) > 2 and f[2] else []:
-        ids.add(i)
-keys = sorted(c, key=lambda k: (k[0].isdigit(), k))
-print("%d msgs, %d Call-IDs: %s" % (n, len(ids), " ".join("%s=%d" % (k, c[k]) for k in keys)))'
-}
-
-# finish NAME EXPECTED: compare the tshark summary, move into captures/.
-finish() {
-    local name=$1 want=$2 got
-    got=$(summary "$TMP/$name.pcap")
-    if [ "$got" != "$want" ]; then
-        echo "make-captures: $name: unexpected content" >&2
-        echo "   want: $want" >&2
-        echo "   got:  $got" >&2
-        return 1
-    fi
-    cp "$TMP/$name.pcap" "captures/$name.pcap" && rm -f "$TMP/$name.pcap"
-    echo "OK captures/$name.pcap ($(stat -c %s "captures/$name.pcap") bytes): $got"
-}
-
 # ---- the captures ----
 # Ports: UAS always 127.0.0.1:5060; UAC ports per run:
 #   sipp-calls 5070-5075, register-challenge 5080, subscribe-notify 5090,
 #   message-options 5100-5102, sipp-tcp 5110.
 
 make_sipp_calls() {
-    capture_start sipp-calls "udp and port $UAS_PORT and portrange 5070-5079" || return 1
+    capture_start sipp-calls "" lo "" "udp and port $UAS_PORT and portrange 5070-5079" || return 1
     pair answered   uas-call.xml     uac-call.xml     5070 3 4 "-nr" "-nr" || return 1
     pair busy       uas-reject-486.xml   uac-reject.xml   5071 1 1 "-nr" "-nr" || return 1
     pair forbidden  uas-reject-403.xml   uac-reject.xml   5072 1 1 "-nr" "-nr" || return 1
@@ -155,21 +91,21 @@ make_sipp_calls() {
 }
 
 make_register_challenge() {
-    capture_start register-challenge "udp and port $UAS_PORT and port 5080" || return 1
+    capture_start register-challenge "" lo "" "udp and port $UAS_PORT and port 5080" || return 1
     pair register uas-register.xml uac-register.xml 5080 2 1 "-nr" "-nr" || return 1
     capture_stop || return 1
     finish register-challenge "12 msgs, 2 Call-IDs: REGISTER=6 200=4 401=2" || return 1
 }
 
 make_subscribe_notify() {
-    capture_start subscribe-notify "udp and port $UAS_PORT and port 5090" || return 1
+    capture_start subscribe-notify "" lo "" "udp and port $UAS_PORT and port 5090" || return 1
     pair subscribe uas-notify.xml uac-subscribe.xml 5090 2 1 "-nr" "-nr" || return 1
     capture_stop || return 1
     finish subscribe-notify "16 msgs, 2 Call-IDs: NOTIFY=4 SUBSCRIBE=4 200=8" || return 1
 }
 
 make_message_options() {
-    capture_start message-options "udp and port $UAS_PORT and portrange 5100-5102" || return 1
+    capture_start message-options "" lo "" "udp and port $UAS_PORT and portrange 5100-5102" || return 1
     pair message     uas-reply-200.xml uac-message.xml 5100 2 2 "-nr" "-nr" || return 1
     pair options-ok  uas-reply-200.xml uac-options.xml 5101 2 2 "-nr" "-nr" || return 1
     pair options-404 uas-reply-404.xml uac-options.xml 5102 1 1 "-nr" "-nr" || return 1
@@ -178,7 +114,7 @@ make_message_options() {
 }
 
 make_sipp_tcp() {
-    capture_start sipp-tcp "tcp and port $UAS_PORT" || return 1
+    capture_start sipp-tcp "" lo "" "tcp and port $UAS_PORT" || return 1
     pair tcp-answered uas-call.xml uac-call.xml 5110 3 2 "" "" t1 || return 1
     capture_stop || return 1
     finish sipp-tcp "21 msgs, 3 Call-IDs: ACK=3 BYE=3 INVITE=3 100=3 180=3 200=6" || return 1
@@ -186,22 +122,4 @@ make_sipp_tcp() {
 
 all=(sipp-calls register-challenge subscribe-notify message-options sipp-tcp)
 [ $# -gt 0 ] && all=("$@")
-status=0
-for name in "${all[@]}"; do
-    fn=make_${name//-/_}
-    if ! declare -F "$fn" >/dev/null; then
-        echo "make-captures: unknown capture $name" >&2; status=2; continue
-    fi
-    echo "== $name"
-    ok=0
-    for attempt in 1 2 3; do
-        if "$fn"; then ok=1; break; fi
-        echo "make-captures: $name: attempt $attempt failed" >&2
-        cleanup                      # stop what the failed attempt left running
-        wait 2>/dev/null || true
-        TCPDUMP_PID= UAS_PID=
-        sleep 2
-    done
-    [ "$ok" = 1 ] || status=1
-done
-exit $status
+run_captures "${all[@]}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the transport captures: SIP over IPv6, a Linux "any" capture
-# (cooked v2 link layer) and IP-fragmented UDP.
+# (cooked v2 link layer), IP-fragmented UDP, segmented TCP and HEP on a
+# non-default port.
 #
 #   sipp-ipv6        SIPp UAS/UAC on ::1 ([::1] in Via/Contact/URIs), tcpdump -i lo
 #   sipp-any-sll2    SIPp on 127.0.0.1, tcpdump -i any -y LINUX_SLL2 (DLT 276)
@@ -10,101 +11,61 @@
 #                    INVITEs with a ~3 KB SDP (scenarios/uac-bigsdp.xml), so each
 #                    leaves as 3 IP fragments; tcpdump runs inside sipscope-a.
 #                    The namespaces are deleted at the end (and on failure).
+#   sipp-tcp-segmented  the same namespaces, MTU 576 (MSS 536 minus options):
+#                    SIPp -t t1, 20 calls on one TCP connection, the ~3.3 KB
+#                    INVITEs span 7 segments each; SIPp must count 20
+#                    successful calls on both sides.
+#   hep-port-19062   sngrep -H replays sipp-calls.pcap as HEPv3 to
+#                    127.0.0.1:19062, recorded on lo (for --hep-port).
+#   tls-5061         openssl s_server/s_client on 127.0.0.1:5061, two TLS
+#                    connections (with and without SNI) carrying an OPTIONS.
 #
 # Like make-captures.sh: each file goes to captures/ only when tshark finds
 # exactly the expected SIP messages (up to 3 attempts); everything is bounded
 # in time; no packet leaves loopback or the two private namespaces.
 #
-# Usage: captures/make-transport-captures.sh [NAME...]   (default: all three)
+# Usage: captures/make-transport-captures.sh [NAME...]   (default: all)
 # Needs root (tcpdump, ip netns). Logs go to build/captures-log/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SC=captures/scenarios
-LOG=build/captures-log
-TMP=build/captures-tmp
+ME=make-transport-captures
+# shellcheck source=captures/lib.sh
+. captures/lib.sh
 NS_A=sipscope-a NS_B=sipscope-b
 IP_A=10.99.0.1 IP_B=10.99.0.2
-mkdir -p "$LOG" "$TMP"
+need_tools sipp tcpdump tshark python3 timeout ip ss
+[ "$(id -u)" -eq 0 ] || { echo "$ME: needs root (tcpdump, ip netns)" >&2; exit 2; }
 
-for tool in sipp tcpdump tshark python3 timeout ip ss; do
-    command -v "$tool" >/dev/null || { echo "make-transport-captures: $tool not found" >&2; exit 2; }
-done
-[ "$(id -u)" -eq 0 ] || { echo "make-transport-captures: needs root (tcpdump, ip netns)" >&2; exit 2; }
-
-TCPDUMP_PID=
-UAS_PID=
 netns_down() {
     ip netns del "$NS_A" 2>/dev/null || true
     ip netns del "$NS_B" 2>/dev/null || true
 }
-cleanup() {
-    [ -n "$UAS_PID" ] && kill "$UAS_PID" 2>/dev/null || true
-    [ -n "$TCPDUMP_PID" ] && kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-    UAS_PID= TCPDUMP_PID=
-    netns_down
-}
+cleanup_extra() { netns_down; }
 trap cleanup EXIT
-
-# in_ns NS CMD...: CMD inside namespace NS ("" = this one). ns_prefix NS
-# sets NSX to the same as a command prefix, for background jobs (whose $!
-# must be the program itself, which `ip netns exec` execs, not a subshell).
-in_ns() {
-    local ns=$1; shift
-    if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi
-}
-ns_prefix() {
-    NSX=(env)
-    [ -n "$1" ] && NSX=(ip netns exec "$1")
-    return 0
-}
-
-# capture_start NAME NS IFACE LINKTYPE FILTER: tcpdump into $TMP/NAME.pcap.
-capture_start() {
-    local name=$1 ns=$2 ifc=$3 lt=$4 filter=$5
-    local ylt=()
-    [ -n "$lt" ] && ylt=(-y "$lt")
-    rm -f "$TMP/$name.pcap"
-    ns_prefix "$ns"
-    "${NSX[@]}" tcpdump -i "$ifc" "${ylt[@]}" -n -U --immediate-mode -s 0 \
-        -w "$TMP/$name.pcap" "$filter" 2>"$LOG/$name.tcpdump.log" &
-    TCPDUMP_PID=$!
-    for _ in $(seq 50); do
-        grep -q "listening on" "$LOG/$name.tcpdump.log" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "make-transport-captures: tcpdump did not start (see $LOG/$name.tcpdump.log)" >&2
-    return 1
-}
-
-capture_stop() {
-    sleep 1
-    kill -INT "$TCPDUMP_PID" || return 1
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-}
 
 # pair LABEL NS_UAS UAS_IP NS_UAC UAC_IP UAS_SCEN UAC_SCEN UAC_PORT CALLS RATE
 # SIPp UAS on UAS_IP:5060 (in NS_UAS), UAC on UAC_IP:UAC_PORT (in NS_UAC).
 # IPv6 addresses are given bare; the remote is written [v6]:5060.
 pair() {
     local label=$1 nsu=$2 uas_ip=$3 nsc=$4 uac_ip=$5 uas=$6 uac=$7 uac_port=$8 calls=$9 rate=${10}
-    local remote=$uas_ip:5060
+    local remote=$uas_ip:5060 tr=${TR:-u1} lopt=-Hlun
     case $uas_ip in *:*) remote="[$uas_ip]:5060" ;; esac
+    [ "$tr" = t1 ] && lopt=-Hltn
     ns_prefix "$nsu"
-    "${NSX[@]}" timeout 30 sipp -sf "$SC/$uas" -t u1 -i "$uas_ip" -p 5060 -mi "$uas_ip" -mp 16000 \
+    "${NSX[@]}" timeout 30 sipp -sf "$SC/$uas" -t "$tr" -i "$uas_ip" -p 5060 -mi "$uas_ip" -mp 16000 \
         -m "$calls" -timeout 20s -nostdin -nr -trace_err -error_file "$LOG/$label.uas.err" \
         >"$LOG/$label.uas.log" 2>&1 &
     UAS_PID=$!
     local up=0
     for _ in $(seq 50); do
-        in_ns "$nsu" ss -Hlun "sport = :5060" 2>/dev/null | grep -q . && { up=1; break; }
+        in_ns "$nsu" ss "$lopt" "sport = :5060" 2>/dev/null | grep -q . && { up=1; break; }
         kill -0 "$UAS_PID" 2>/dev/null || break
         sleep 0.1
     done
     [ $up = 1 ] || { echo "make-transport-captures: $label: UAS did not start" >&2; return 1; }
     local rc=0 urc=0
-    in_ns "$nsc" timeout 30 sipp "$remote" -sf "$SC/$uac" -t u1 -s bob -i "$uac_ip" -p "$uac_port" \
+    in_ns "$nsc" timeout 30 sipp "$remote" -sf "$SC/$uac" -t "$tr" -s bob -i "$uac_ip" -p "$uac_port" \
         -mi "$uac_ip" -mp 16100 -m "$calls" -r "$rate" -timeout 20s -nostdin -nr \
         -trace_err -error_file "$LOG/$label.uac.err" >"$LOG/$label.uac.log" 2>&1 || rc=$?
     wait "$UAS_PID" || urc=$?
@@ -114,38 +75,6 @@ pair() {
         return 1
     fi
     echo "  $label: $calls call(s) ok"
-}
-
-# summary FILE: "N msgs, M Call-IDs: ACK=.. INVITE=.. 100=.." as tshark sees them.
-summary() {
-    tshark -r "$1" -Y sip -T fields -E occurrence=a -E aggregator='|' \
-        -e sip.Method -e sip.Status-Code -e sip.Call-ID 2>/dev/null | python3 -c '
-import sys, collections
-c = collections.Counter(); ids = set(); n = 0
-for line in sys.stdin:
-    f = line.rstrip("\n").split("\t")
-    for m in f[0].split("|") if f[0] else []:
-        c[m] += 1; n += 1
-    for s in f[1].split("|") if len(f) > 1 and f[1] else []:
-        c[s] += 1; n += 1
-    for i in f[2].split("|") if len(f) > 2 and f[2] else []:
-        ids.add(i)
-keys = sorted(c, key=lambda k: (k[0].isdigit(), k))
-print("%d msgs, %d Call-IDs: %s" % (n, len(ids), " ".join("%s=%d" % (k, c[k]) for k in keys)))'
-}
-
-# finish NAME EXPECTED [EXTRA_CHECK]: compare tshark's view, move into captures/.
-finish() {
-    local name=$1 want=$2 got
-    got=$(summary "$TMP/$name.pcap")
-    if [ "$got" != "$want" ]; then
-        echo "make-transport-captures: $name: unexpected content" >&2
-        echo "   want: $want" >&2
-        echo "   got:  $got" >&2
-        return 1
-    fi
-    cp "$TMP/$name.pcap" "captures/$name.pcap" && rm -f "$TMP/$name.pcap"
-    echo "OK captures/$name.pcap ($(stat -c %s "captures/$name.pcap") bytes): $got"
 }
 
 # ---- the captures ----
@@ -170,7 +99,11 @@ make_sipp_any_sll2() {
     finish sipp-any-sll2 "14 msgs, 2 Call-IDs: ACK=2 BYE=2 INVITE=2 100=2 180=2 200=4"
 }
 
-make_sipp_fragmented() {
+# veth_up MTU: namespaces $NS_A and $NS_B joined by a veth pair with that MTU,
+# $IP_A/24 and $IP_B/24, no offloads (the capture shows fragments and
+# segments as they would be on a wire).
+veth_up() {
+    local mtu=$1
     netns_down
     ip netns add "$NS_A" && ip netns add "$NS_B" || return 1
     ip link add veth-ssa netns "$NS_A" type veth peer name veth-ssb netns "$NS_B" || return 1
@@ -179,18 +112,27 @@ make_sipp_fragmented() {
     for ns in "$NS_A" "$NS_B"; do
         in_ns "$ns" ip link set lo up
     done
-    in_ns "$NS_A" ip link set veth-ssa mtu 1500 up
-    in_ns "$NS_B" ip link set veth-ssb mtu 1500 up
-    # no offloads: the capture shows the fragments as they would be on a wire
-    in_ns "$NS_A" ethtool -K veth-ssa tx off rx off gso off gro off >/dev/null 2>&1 || true
-    in_ns "$NS_B" ethtool -K veth-ssb tx off rx off gso off gro off >/dev/null 2>&1 || true
+    in_ns "$NS_A" ip link set veth-ssa mtu "$mtu" up
+    in_ns "$NS_B" ip link set veth-ssb mtu "$mtu" up
+    # one MSS per TCP packet whatever the offloads (ethtool may be absent):
+    # gso_max_segs 1 makes TCP hand the device wire-sized segments
+    in_ns "$NS_A" ip link set veth-ssa gso_max_segs 1 || return 1
+    in_ns "$NS_B" ip link set veth-ssb gso_max_segs 1 || return 1
+    if command -v ethtool >/dev/null; then
+        in_ns "$NS_A" ethtool -K veth-ssa tx off rx off gso off gro off tso off >/dev/null 2>&1 || true
+        in_ns "$NS_B" ethtool -K veth-ssb tx off rx off gso off gro off tso off >/dev/null 2>&1 || true
+    fi
     local up=0
     for _ in $(seq 50); do
         ip -n "$NS_A" link show veth-ssa | grep -q 'state UP' &&
             ip -n "$NS_B" link show veth-ssb | grep -q 'state UP' && { up=1; break; }
         sleep 0.1
     done
-    [ $up = 1 ] || { echo "make-transport-captures: veth pair did not come up" >&2; return 1; }
+    [ $up = 1 ] || { echo "$ME: veth pair did not come up" >&2; return 1; }
+}
+
+make_sipp_fragmented() {
+    veth_up 1500 || return 1
     capture_start sipp-fragmented "$NS_A" veth-ssa "" \
         "host $IP_A and host $IP_B and (udp port 5060 or (ip[6:2] & 0x1fff != 0))" || return 1
     pair fragmented "$NS_B" "$IP_B" "$NS_A" "$IP_A" uas-call.xml uac-bigsdp.xml 5140 2 2 || return 1
@@ -203,23 +145,105 @@ make_sipp_fragmented() {
     netns_down
 }
 
-all=(sipp-ipv6 sipp-any-sll2 sipp-fragmented)
+# SIP over one TCP connection through a 576-byte MTU (MSS 536): every INVITE
+# (~3.3 KB with its SDP) spans 7 segments; 20 calls share the connection.
+TCP_CALLS=20
+make_sipp_tcp_segmented() {
+    veth_up 576 || return 1
+    capture_start sipp-tcp-segmented "$NS_A" veth-ssa "" \
+        "host $IP_A and host $IP_B and tcp port 5060" || return 1
+    TR=t1 pair tcp-segmented "$NS_B" "$IP_B" "$NS_A" "$IP_A" uas-call.xml uac-bigsdp.xml 5150 \
+        "$TCP_CALLS" 10 || return 1
+    capture_stop || return 1
+    # SIPp's own count: every call successful on both sides
+    local l
+    for l in uac uas; do
+        grep -Eq "Successful call +\| +[0-9]+ +\| +$TCP_CALLS\b" "$LOG/tcp-segmented.$l.log" 2>/dev/null ||
+            [ "$(sed -n 's/.*Successful call[^|]*|[^|]*| *\([0-9]*\).*/\1/p' "$LOG/tcp-segmented.$l.log" | tail -1)" = "$TCP_CALLS" ] ||
+            { echo "$ME: sipp-tcp-segmented: SIPp $l did not report $TCP_CALLS successful calls" >&2; return 1; }
+    done
+    local syns
+    syns=$(tshark -r "$TMP/sipp-tcp-segmented.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    [ "$syns" = 1 ] || { echo "$ME: sipp-tcp-segmented: $syns connections, want 1" >&2; return 1; }
+    local multi
+    multi=$(tshark -r "$TMP/sipp-tcp-segmented.pcap" -Y 'sip.Method == "INVITE" && tcp.segment.count >= 2' \
+        -T fields -e frame.number 2>/dev/null | wc -l)
+    [ "$multi" = "$TCP_CALLS" ] ||
+        { echo "$ME: sipp-tcp-segmented: $multi INVITEs over 2+ segments, want $TCP_CALLS" >&2; return 1; }
+    local n=$((TCP_CALLS * 7)) c=$TCP_CALLS
+    finish sipp-tcp-segmented "$n msgs, $c Call-IDs: ACK=$c BYE=$c INVITE=$c 100=$c 180=$c 200=$((2 * c))" || return 1
+    netns_down
+}
+
+# HEP on a port other than 9060: sngrep replays captures/sipp-calls.pcap as
+# HEPv3 to 127.0.0.1:HEP_PORT, where a python socket swallows them (without a
+# listener the ICMP errors make sngrep's connected socket drop datagrams).
+# Read with --hep-port 19062. tshark 4.0 has no HEP dissector, so the
+# check is on the frame count: one HEP datagram per SIP message (44).
+HEP_PORT=19062
+make_hep_port_19062() {
+    need_tools sngrep
+    capture_start hep-port-19062 "" lo "" "udp and dst port $HEP_PORT" || return 1
+    timeout 30 python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.settimeout(3)
+try:
+    while True: s.recv(65535)
+except socket.timeout: pass' "$HEP_PORT" &
+    UAS_PID=$!
+    for _ in $(seq 50); do ss -Hlun "sport = :$HEP_PORT" | grep -q . && break; sleep 0.1; done
+    timeout 20 sngrep -N -q -I captures/sipp-calls.pcap -H "udp:127.0.0.1:$HEP_PORT" \
+        >/dev/null 2>"$LOG/hep-port-19062.sngrep.log" || return 1
+    wait "$UAS_PID" || true
+    UAS_PID=
+    capture_stop || return 1
+    local n
+    n=$(tshark -r "$TMP/hep-port-19062.pcap" -T fields -e frame.number 2>/dev/null | wc -l)
+    [ "$n" = 44 ] || { echo "$ME: hep-port-19062: $n datagrams, want 44" >&2; return 1; }
+    cp "$TMP/hep-port-19062.pcap" captures/hep-port-19062.pcap && rm -f "$TMP/hep-port-19062.pcap"
+    echo "OK captures/hep-port-19062.pcap: $n HEP datagrams"
+}
+
+# TLS on 5061 (SIPp 3.6 in Debian is built without TLS): openssl s_server
+# on 127.0.0.1:5061 with a throw-away self-signed certificate; two
+# s_client connections each send one SIP OPTIONS through the tunnel, the
+# first with SNI sip.sipscope.test, the second without (-noservername).
+# sipscope must list 2 encrypted flows and find 0 SIP messages; tshark
+# must see 2 ClientHellos (one with that server_name) and no SIP.
+make_tls_5061() {
+    need_tools openssl
+    local key=$TMP/tls.key crt=$TMP/tls.crt
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=sip.sipscope.test \
+        -keyout "$key" -out "$crt" >"$LOG/tls.req.log" 2>&1 || return 1
+    capture_start tls-5061 "" lo "" "tcp and port 5061" || return 1
+    timeout 20 openssl s_server -accept 127.0.0.1:5061 -cert "$crt" -key "$key" -naccept 2 \
+        -quiet < <(sleep 12) >"$LOG/tls.server.log" 2>&1 &
+    UAS_PID=$!
+    for _ in $(seq 50); do ss -Hltn "sport = :5061" | grep -q . && break; sleep 0.1; done
+    local opts msg
+    msg=$'OPTIONS sip:bob@sip.sipscope.test SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5062;branch=z9hG4bK-tls1\r\nFrom: <sip:alice@sipscope.test>;tag=a1\r\nTo: <sip:bob@sipscope.test>\r\nCall-ID: tls-1@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n'
+    for opts in "-servername sip.sipscope.test" "-noservername"; do
+        # shellcheck disable=SC2086
+        { printf '%s' "$msg"; sleep 0.5; } | timeout 10 openssl s_client -connect 127.0.0.1:5061 $opts \
+            -quiet -no_ign_eof >>"$LOG/tls.client.log" 2>&1 || true
+    done
+    wait "$UAS_PID" || true
+    UAS_PID=
+    capture_stop || return 1
+    grep -q "OPTIONS sip:bob" "$LOG/tls.server.log" || { echo "$ME: tls-5061: the server got no OPTIONS" >&2; return 1; }
+    local hellos sni
+    hellos=$(tshark -r "$TMP/tls-5061.pcap" -Y 'tls.handshake.type == 1' -T fields -e frame.number 2>/dev/null | wc -l)
+    sni=$(tshark -r "$TMP/tls-5061.pcap" -Y 'tls.handshake.type == 1' -T fields \
+        -e tls.handshake.extensions_server_name 2>/dev/null | tr '\n' ',')
+    [ "$hellos" = 2 ] && [ "$sni" = "sip.sipscope.test,," ] ||
+        { echo "$ME: tls-5061: ClientHellos $hellos, SNI '$sni'" >&2; return 1; }
+    finish tls-5061 "0 msgs, 0 Call-IDs: " || return 1
+}
+
+all=(sipp-ipv6 sipp-any-sll2 sipp-fragmented sipp-tcp-segmented hep-port-19062 tls-5061)
 [ $# -gt 0 ] && all=("$@")
 status=0
-for name in "${all[@]}"; do
-    fn=make_${name//-/_}
-    if ! declare -F "$fn" >/dev/null; then
-        echo "make-transport-captures: unknown capture $name" >&2; status=2; continue
-    fi
-    echo "== $name"
-    ok=0
-    for attempt in 1 2 3; do
-        if "$fn"; then ok=1; break; fi
-        echo "make-transport-captures: $name: attempt $attempt failed" >&2
-        cleanup
-        sleep 1
-    done
-    [ $ok = 1 ] || status=1
-done
+run_captures "${all[@]}" || status=$?
 netns_down
 exit $status

@@ -91,11 +91,18 @@ static void _usage(FILE *out)
             "  FILTER...               trailing words form a BPF filter, as in tcpdump\n"
             "      --sip-port PORT     a port that carries SIP (repeatable; default 5060, 5061)\n"
             "      --strict-ports      only payloads on SIP ports (no detection on other ports)\n"
+            "      --hep-port PORT     UDP payloads on PORT are HEP (repeatable; 9060 always)\n"
             "      --max-dialogs N     live dialogs kept at once; the oldest is evicted (200000)\n"
             "      --settle S          report a finished dialog after S seconds without a\n"
             "                          message (default 2)\n"
             "      --linger S          know late retransmissions of a reported dialog for S\n"
             "                          seconds after its last message (default 32, Timer J/L)\n"
+            "      --max-tcp-streams N        TCP directions tracked at once; the least\n"
+            "                                 recently active is evicted (65536)\n"
+            "      --max-tcp-stream-buf BYTES bytes buffered per direction (262144)\n"
+            "      --max-tcp-buf BYTES        bytes buffered over all streams (67108864)\n"
+            "      --max-frag-pending N       IP datagrams being rebuilt at once (4096)\n"
+            "      --max-frag-per-datagram N  fragments kept per datagram (64)\n"
             "\n"
             "Live capture:\n"
             "  -i, --interface IFACE   capture on IFACE (any = all); repeatable\n"
@@ -219,6 +226,12 @@ enum {
     OPT_BRIEF,
     OPT_HEP_LISTEN,
     OPT_HEP_SEND,
+    OPT_HEP_PORT,
+    OPT_MAX_TCP_STREAMS,
+    OPT_MAX_TCP_STREAM_BUF,
+    OPT_MAX_TCP_BUF,
+    OPT_MAX_FRAG_PENDING,
+    OPT_MAX_FRAG_PER_DATAGRAM,
 };
 
 static long _num_arg(const char *opt, const char *arg, long lo, long hi)
@@ -281,6 +294,12 @@ int main(int argc, char **argv)
         {"brief", no_argument, NULL, OPT_BRIEF},
         {"hep-listen", required_argument, NULL, OPT_HEP_LISTEN},
         {"hep-send", required_argument, NULL, OPT_HEP_SEND},
+        {"hep-port", required_argument, NULL, OPT_HEP_PORT},
+        {"max-tcp-streams", required_argument, NULL, OPT_MAX_TCP_STREAMS},
+        {"max-tcp-stream-buf", required_argument, NULL, OPT_MAX_TCP_STREAM_BUF},
+        {"max-tcp-buf", required_argument, NULL, OPT_MAX_TCP_BUF},
+        {"max-frag-pending", required_argument, NULL, OPT_MAX_FRAG_PENDING},
+        {"max-frag-per-datagram", required_argument, NULL, OPT_MAX_FRAG_PER_DATAGRAM},
         {NULL, 0, NULL, 0},
     };
     const char *inputs[MAX_INPUTS];
@@ -349,6 +368,29 @@ int main(int argc, char **argv)
         case OPT_BRIEF: rcfg.brief = 1; break;
         case OPT_HEP_LISTEN: hep_listen = optarg; break;
         case OPT_HEP_SEND: hep_send = optarg; break;
+        case OPT_MAX_TCP_STREAMS:
+            dcfg.tcp_max_streams = (uint32_t)_num_arg("--max-tcp-streams", optarg, 1, 100000000);
+            break;
+        case OPT_MAX_TCP_STREAM_BUF:
+            dcfg.tcp_stream_buf_max = (uint32_t)_num_arg("--max-tcp-stream-buf", optarg, 1024, 1 << 30);
+            break;
+        case OPT_MAX_TCP_BUF:
+            dcfg.tcp_total_buf_max = (uint64_t)_num_arg("--max-tcp-buf", optarg, 1024, LONG_MAX);
+            break;
+        case OPT_MAX_FRAG_PENDING:
+            dcfg.frag_max_pending = (uint32_t)_num_arg("--max-frag-pending", optarg, 1, 10000000);
+            break;
+        case OPT_MAX_FRAG_PER_DATAGRAM:
+            dcfg.frag_max_per_datagram = (uint32_t)_num_arg("--max-frag-per-datagram", optarg, 2, 8192);
+            break;
+        case OPT_HEP_PORT: {
+            long v = _num_arg("--hep-port", optarg, 1, 65535);
+            if (dec_config_add_hep_port(&dcfg, (uint16_t)v) < 0) {
+                fprintf(stderr, "sipscope: too many --hep-port (at most %d with 9060)\n", DEC_MAX_HEP_PORTS - 1);
+                return EXIT_INPUT;
+            }
+            break;
+        }
         case OPT_HTML: rcfg.html_path = optarg; break;
         case OPT_SVG: rcfg.svg_path = optarg; break;
         case OPT_MERMAID: rcfg.mermaid_path = optarg; break;
@@ -517,11 +559,8 @@ int main(int argc, char **argv)
         uint16_t hport = 0;
         opened = cap_open_hep_listen(&cap, hep_listen, &hport, errbuf, sizeof errbuf);
         /* decode finds HEP by port: the listening port must be one */
-        for (int i = 0; opened == 0 && i < 4; i++)
-            if (dcfg.hep_ports[i] == 0 || dcfg.hep_ports[i] == hport || i == 3) {
-                dcfg.hep_ports[i] = hport;
-                break;
-            }
+        if (opened == 0 && dec_config_add_hep_port(&dcfg, hport) < 0)
+            dcfg.hep_ports[DEC_MAX_HEP_PORTS - 1] = hport;
         inputs[0] = hep_listen;
         ninputs = 1;
     } else if (live) {

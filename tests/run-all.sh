@@ -25,6 +25,7 @@ tier unit        $MAKE --no-print-directory unit
 tier golden      $MAKE --no-print-directory golden
 tier schema      python3 tests/schema_check.py ./sipscope
 tier hostile     $MAKE --no-print-directory hostile
+tier caps        $MAKE --no-print-directory caps
 tier regress     tests/regress/run.sh ./sipscope
 tier diff        $MAKE --no-print-directory diff
 tier live        tests/live/run.sh ./sipscope

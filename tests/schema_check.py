@@ -10,11 +10,13 @@ REQUIRED = {
     'summary.call_ids': int, 'summary.dialogs': int, 'summary.transactions': int,
     'summary.retransmissions': int, 'stats.requests': dict, 'stats.responses': dict,
     'stats.classes.2xx': int, 'stats.setup_ms.count': int, 'anomalies.decode.truncated': int,
-    'dialogs': list,
+    'dialogs': list, 'encrypted.tls_flows': list, 'encrypted.tls_flows_not_listed': int,
 }
 DIALOG = {'call_id': str, 'from': str, 'to': str, 'state': str, 'outcome': str,
           'setup_ms': (int, type(None)), 'duration_ms': (int, type(None)), 'messages': list}
 MESSAGE = {'time': str, 'src': str, 'dst': str, 'cseq': int, 'retransmission': bool}
+TLS_FLOW = {'client': str, 'server': str, 'first': str, 'last': str, 'packets': int, 'bytes': int,
+            'handshake_seen': bool, 'sni': (str, type(None))}
 
 def get(j, path):
     for k in path.split('.'):
@@ -51,6 +53,13 @@ for cap in sorted(glob.glob('captures/*.pcap')):
             for k, t in MESSAGE.items():
                 if not isinstance(m.get(k), t):
                     errs.append('message %s' % k)
+    for f in j.get('encrypted', {}).get('tls_flows', []):
+        for k, t in TLS_FLOW.items():
+            if k not in f or not isinstance(f[k], t):
+                errs.append('tls flow %s' % k)
+    if 'encrypted' in j and len(j['encrypted']['tls_flows']) + j['encrypted']['tls_flows_not_listed'] \
+            != j['anomalies']['decode']['tls_flows']:
+        errs.append('encrypted.tls_flows + not_listed != anomalies.decode.tls_flows')
     if len(j['dialogs']) != j['summary']['dialogs']:
         errs.append('dialogs[] has %d, summary.dialogs %d' % (len(j['dialogs']), j['summary']['dialogs']))
     if errs:

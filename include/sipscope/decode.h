@@ -92,12 +92,15 @@ typedef enum dec_counter {
     DEC_C_TCP_INCOMPLETE_AT_END, /* streams holding part of a message when input ended */
     DEC_C_HEP,               /* HEP packets decapsulated */
     DEC_C_BAD_HEP,           /* HEP packets that did not decode */
+    DEC_C_FRAG_DUPLICATE,    /* fragments seen before (also after their datagram was rebuilt) */
     DEC_C__COUNT
 } dec_counter;
 
 const char *dec_counter_name(dec_counter c); /* "truncated", "bad_ip", ... */
 /* 1 for counters that mean something was lost or broken (reported as anomalies). */
 int dec_counter_is_anomaly(dec_counter c);
+
+#define DEC_MAX_HEP_PORTS 8
 
 typedef struct dec_config {
     uint16_t sip_ports[8]; /* default {5060, 5061}; 0 ends the list */
@@ -109,10 +112,15 @@ typedef struct dec_config {
     uint32_t tcp_stream_buf_max;    /* bytes buffered per direction, default 256 KiB */
     uint64_t tcp_total_buf_max;     /* all streams, default 64 MiB */
     uint32_t tcp_idle_timeout_s;    /* default 300 */
-    uint16_t hep_ports[4];          /* UDP ports carrying HEP, default {9060}; 0 ends */
+    uint16_t hep_ports[DEC_MAX_HEP_PORTS]; /* UDP ports carrying HEP, default {9060}; 0 ends */
+    uint32_t tls_max_flows;         /* TLS flows listed (dec_tls_flows), default 1024 */
 } dec_config;
 
 void dec_config_default(dec_config *cfg);
+
+/* Adds port to cfg->hep_ports (--hep-port, the --hep-listen port). Returns 0
+ * (also when it is there already), or -1 when the list is full. */
+int dec_config_add_hep_port(dec_config *cfg, uint16_t port);
 
 typedef struct dec_ctx dec_ctx;
 
@@ -132,6 +140,30 @@ void dec_advance(dec_ctx *d, int64_t now_us);
 void dec_finish(dec_ctx *d);
 
 const uint64_t *dec_counters(const dec_ctx *d); /* DEC_C__COUNT values */
+
+/* An encrypted (TLS) TCP connection: reported, never decoded. */
+typedef struct dec_tls_flow {
+    ss_addr client, server; /* ports included */
+    int64_t first_us, last_us;
+    uint64_t packets, bytes; /* TCP segments with payload and their bytes, both ways */
+    int handshake_seen;      /* 1: a Client/ServerHello named the client; 0: the capture
+                              * joined late and the client is the side off the SIP
+                              * port (or with the higher port) */
+    char sni[256];           /* server_name of the ClientHello (RFC 6066), "" if none */
+} dec_tls_flow;
+
+/* The TLS flows listed so far, in order of appearance (*n of them); flows
+ * beyond cfg.tls_max_flows are counted in *not_listed (may be NULL) and in
+ * DEC_C_TLS_FLOWS. Valid until the next call into d. */
+const dec_tls_flow *dec_tls_flows(const dec_ctx *d, size_t *n, uint64_t *not_listed);
+
+/* TLS ClientHello parsing, bounds-checked, on the bytes of a TCP payload
+ * starting with a TLS record. dec_tls_handshake_type: the handshake
+ * message type of the first record (1 ClientHello, 2 ServerHello), or -1.
+ * dec_tls_sni: 0 with *sni pointing into p at the server_name host name
+ * (RFC 6066 §3), or -1 when p holds no ClientHello with one. */
+int dec_tls_handshake_type(const uint8_t *p, size_t len);
+int dec_tls_sni(const uint8_t *p, size_t len, ss_slice *sni);
 
 /* Frees everything; NULL is fine. */
 void dec_destroy(dec_ctx *d);

@@ -4,17 +4,36 @@
  * addresses, ports and capture time, to a HEP collector (Homer, heplify-
  * server, sngrep -L, sipscope --hep-listen) over UDP: one datagram per
  * message, sent without blocking; a datagram that cannot be sent is
- * counted, never fatal. (Decoding HEP is decode's job: src/decode/hep.c.) */
+ * counted, never fatal. The packet parser (src/decode/hep.c) is shared by
+ * decode, which hands on the inner SIP, and --hep-listen, which needs the
+ * agent's capture time for its clock. */
 #ifndef SIPSCOPE_HEP_H
 #define SIPSCOPE_HEP_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "addr.h"
+#include "slice.h"
 
 #define HEP_CAPTURE_ID_DEFAULT 2002u /* the usual agent id (heplify, sngrep) */
 
 typedef struct hep_sender hep_sender;
+
+/* One HEP packet, as hep_parse reads it. */
+typedef struct hep_packet {
+    ss_addr src, dst;   /* the mirrored message's addresses and ports */
+    uint8_t ip_proto;   /* 17, 6, 132 */
+    uint8_t proto_type; /* 1 = SIP; 0 when the packet does not say */
+    int64_t ts_us;      /* the agent's capture time; 0 when absent (v1) */
+    ss_slice payload;   /* points into the packet; zlib data when compressed */
+    int compressed;     /* v3 chunk 0x0010 */
+    int version;        /* 1, 2 or 3 */
+} hep_packet;
+
+/* Reads a HEP v1/v2/v3 packet (bounds-checked; vendor chunks skipped).
+ * Returns 0; -1 when p does not start like HEP at all; -2 when it does but
+ * is broken (bad lengths, no payload). */
+int hep_parse(const uint8_t *p, size_t len, hep_packet *h);
 
 /* Encodes one message as HEPv3 into buf: chunks IP family, IP protocol,
  * source/destination address (IPv4 or IPv6, from src->family), ports,

@@ -96,6 +96,9 @@ typedef struct rep_run_info {
     const char *const *input_errors; /* per input: error that ended it early, or NULL */
     uint64_t pcap_recv, pcap_drop, pcap_ifdrop; /* live only */
     int live;
+    const dec_tls_flow *tls_flows; /* encrypted flows listed by decode */
+    size_t ntls_flows;
+    uint64_t tls_flows_not_listed; /* beyond decode's table cap */
 } rep_run_info;
 
 typedef struct rep_ctx rep_ctx;

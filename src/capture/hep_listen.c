@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 
 #include "capture_int.h"
+#include "sipscope/hep.h"
 
 #define _HDR_MAX (40 + 8)    /* IPv6 + UDP */
 #define _DGRAM_MAX 65535     /* largest datagram we take whole */
@@ -130,46 +131,6 @@ int cap_open_hep_listen(cap_set **out, const char *url, uint16_t *port, char *er
     return 0;
 }
 
-/* The capture time a HEP packet carries (v3 chunks 9/10, v2 time header),
- * or 0. Only peeks: hep.c decodes the packet properly later. */
-static int64_t _hep_time(const uint8_t *p, size_t len)
-{
-    if (len >= 6 && memcmp(p, "HEP3", 4) == 0) {
-        size_t total = (size_t)p[4] << 8 | p[5], off = 6;
-        uint32_t sec = 0, usec = 0;
-        if (total > len)
-            return 0;
-        while (off + 6 <= total) {
-            size_t vendor = (size_t)p[off] << 8 | p[off + 1];
-            size_t type = (size_t)p[off + 2] << 8 | p[off + 3];
-            size_t clen = (size_t)p[off + 4] << 8 | p[off + 5];
-            if (clen < 6 || clen > total - off)
-                return 0;
-            if (vendor == 0 && (type == 9 || type == 10) && clen == 10) {
-                const uint8_t *v = p + off + 6;
-                uint32_t x = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
-                if (type == 9)
-                    sec = x;
-                else
-                    usec = x;
-            }
-            off += clen;
-        }
-        return sec ? (int64_t)sec * 1000000 + (usec < 1000000 ? usec : 0) : 0;
-    }
-    /* v2: version 2, header length, family (2/10), then ports and addresses */
-    if (len >= 2 && p[0] == 2 && (p[2] == 2 || p[2] == 10)) {
-        size_t off = 8 + (p[2] == 2 ? 8 : 32);
-        if (len < off + 8)
-            return 0;
-        const uint8_t *v = p + off; /* little-endian, as the agents write it */
-        uint32_t sec = (uint32_t)v[3] << 24 | (uint32_t)v[2] << 16 | (uint32_t)v[1] << 8 | v[0];
-        uint32_t usec = (uint32_t)v[7] << 24 | (uint32_t)v[6] << 16 | (uint32_t)v[5] << 8 | v[4];
-        return sec ? (int64_t)sec * 1000000 + (usec < 1000000 ? usec : 0) : 0;
-    }
-    return 0;
-}
-
 static void _put16(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 8);
@@ -254,7 +215,8 @@ int cap_hep_next(cap_input *in, struct pcap_pkthdr **h, const u_char **d)
         len = caplen = 65535 - 28;
     size_t off = _synthesize(st->buf, &src, &dst, len);
     size_t hdr = _HDR_MAX - off;
-    int64_t ts = _hep_time(st->buf + _HDR_MAX, caplen);
+    hep_packet hp;
+    int64_t ts = hep_parse(st->buf + _HDR_MAX, caplen, &hp) == 0 ? hp.ts_us : 0;
     if (ts <= 0) {
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);

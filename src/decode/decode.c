@@ -57,6 +57,7 @@ static const char *const _counter_names[DEC_C__COUNT] = {
     [DEC_C_TCP_INCOMPLETE_AT_END] = "tcp_incomplete_at_end",
     [DEC_C_HEP] = "hep_packets",
     [DEC_C_BAD_HEP] = "bad_hep",
+    [DEC_C_FRAG_DUPLICATE] = "frag_duplicate",
 };
 
 const char *dec_counter_name(dec_counter c)
@@ -114,6 +115,7 @@ void dec_config_default(dec_config *cfg)
     cfg->tcp_stream_buf_max = 256 * 1024;
     cfg->tcp_total_buf_max = 64ull * 1024 * 1024;
     cfg->tcp_idle_timeout_s = 300;
+    cfg->tls_max_flows = 1024;
 }
 
 int dec_is_sip_port(const dec_ctx *d, uint16_t port)
@@ -124,9 +126,22 @@ int dec_is_sip_port(const dec_ctx *d, uint16_t port)
     return 0;
 }
 
+int dec_config_add_hep_port(dec_config *cfg, uint16_t port)
+{
+    for (int i = 0; i < DEC_MAX_HEP_PORTS; i++) {
+        if (cfg->hep_ports[i] == port)
+            return 0;
+        if (cfg->hep_ports[i] == 0) {
+            cfg->hep_ports[i] = port;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static int _is_hep_port(const dec_ctx *d, uint16_t port)
 {
-    for (int i = 0; i < 4 && d->cfg.hep_ports[i]; i++)
+    for (int i = 0; i < DEC_MAX_HEP_PORTS && d->cfg.hep_ports[i]; i++)
         if (d->cfg.hep_ports[i] == port)
             return 1;
     return 0;
@@ -769,5 +784,6 @@ void dec_destroy(dec_ctx *d)
         free(d->sctp[i].buf);
     dec_defrag_destroy(d->defrag);
     dec_tcp_destroy(d->tcp);
+    free(d->tls);
     free(d);
 }

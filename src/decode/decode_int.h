@@ -40,6 +40,9 @@ struct dec_ctx {
     dec_defrag *defrag;
     dec_tcp *tcp;
     int64_t now_us;
+    dec_tls_flow *tls; /* tls.c: listed TLS flows, ntls of tls_cap */
+    size_t ntls, tls_cap;
+    uint64_t tls_not_listed;
 };
 
 /* Hands one payload to the user, stamped with the packet's frame. */
@@ -72,6 +75,14 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len);
 void dec_tcp_advance(dec_ctx *d, int64_t now_us);
 void dec_tcp_finish(dec_ctx *d);
 void dec_tcp_destroy(dec_tcp *t);
+
+/* tls.c: a TLS connection seen first at p (len bytes over segs segments,
+ * sent src -> dst): lists it and returns its 1-based index, or 0 when the
+ * table is full (counted). account adds one segment of bytes to flow idx
+ * (0: nothing). */
+uint32_t dec_tls_flow_open(dec_ctx *d, int64_t ts_us, const ss_addr *src, const ss_addr *dst,
+                           const uint8_t *p, size_t len, uint32_t segs);
+void dec_tls_flow_account(dec_ctx *d, uint32_t idx, int64_t ts_us, size_t bytes);
 
 /* hep.c: a UDP payload on a HEP port; 0 if it decoded as HEP. */
 int dec_hep(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len);

@@ -7,7 +7,10 @@
  * first served (differing overlapped bytes are counted: they are the mark
  * of an evasion attempt or a broken stack). Incomplete datagrams expire
  * after frag_timeout_s of capture time; pending datagrams and fragments
- * per datagram are capped. */
+ * per datagram are capped. A rebuilt datagram leaves a small trace (key and
+ * a hash of each of its first fragments) in a direct-mapped table, so a
+ * copy of one of its fragments arriving later is counted as a duplicate
+ * instead of opening a datagram that could only time out. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +35,21 @@ typedef struct _dgram {
 } _dgram;
 
 #define _BUCKETS 1024
+#define _DONE_FRAGS 8 /* fragments remembered per rebuilt datagram */
+
+/* A rebuilt datagram, remembered for the fragment timeout. */
+typedef struct _done {
+    uint8_t family, proto;
+    uint8_t nfrag;
+    uint8_t src[16], dst[16];
+    uint32_t id;
+    int64_t done_us;
+    uint64_t frag_hash[_DONE_FRAGS]; /* offset, length and bytes of each */
+} _done;
 
 struct dec_defrag {
     _dgram *bucket[_BUCKETS];
+    _done done[_BUCKETS]; /* by the same hash as bucket; a collision overwrites */
     _dgram *head, *tail;
     uint32_t pending, max_pending, max_frags;
     int64_t timeout_us;
@@ -137,6 +152,44 @@ static uint8_t *_assemble(dec_ctx *d, const _dgram *g)
     return buf;
 }
 
+static uint64_t _frag_hash(uint32_t offset, size_t len, const uint8_t *p)
+{
+    return ss_hash_bytes(p, len, (uint64_t)offset << 32 | (uint32_t)len);
+}
+
+/* 1 when the fragment is a copy of one of a datagram rebuilt less than the
+ * timeout ago (same key, offset, length and bytes). */
+static int _late_duplicate(const dec_defrag *f, unsigned b, const dec_pkt *pk, uint32_t id,
+                           uint8_t proto, uint32_t offset, const uint8_t *p, size_t len)
+{
+    const _done *e = &f->done[b];
+    if (e->nfrag == 0 || e->id != id || e->proto != proto || e->family != pk->src.family ||
+        memcmp(e->src, pk->src.ip, 16) != 0 || memcmp(e->dst, pk->dst.ip, 16) != 0)
+        return 0;
+    if (pk->frame->ts_us < e->done_us ||
+        (uint64_t)pk->frame->ts_us - (uint64_t)e->done_us > (uint64_t)f->timeout_us)
+        return 0;
+    uint64_t h = _frag_hash(offset, len, p);
+    for (unsigned i = 0; i < e->nfrag; i++)
+        if (e->frag_hash[i] == h)
+            return 1;
+    return 0;
+}
+
+static void _remember(dec_defrag *f, unsigned b, const _dgram *g, int64_t now_us)
+{
+    _done *e = &f->done[b];
+    e->family = g->family;
+    e->proto = g->proto;
+    e->id = g->id;
+    memcpy(e->src, g->src, 16);
+    memcpy(e->dst, g->dst, 16);
+    e->done_us = now_us;
+    e->nfrag = (uint8_t)(g->nfrag < _DONE_FRAGS ? g->nfrag : _DONE_FRAGS);
+    for (unsigned i = 0; i < e->nfrag; i++)
+        e->frag_hash[i] = _frag_hash(g->frag[i].off, g->frag[i].len, g->frag[i].data);
+}
+
 void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_t offset, int more,
                     const uint8_t *p, size_t len)
 {
@@ -152,6 +205,10 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
                   memcmp(g->src, pk->src.ip, 16) == 0 && memcmp(g->dst, pk->dst.ip, 16) == 0))
         g = g->hnext;
     if (g == NULL) {
+        if (_late_duplicate(f, b, pk, id, proto, offset, p, len)) {
+            d->c[DEC_C_FRAG_DUPLICATE]++;
+            return;
+        }
         if (f->pending >= f->max_pending) {
             /* make room: the oldest pending datagram is the least likely to complete */
             _dgram *old = f->head;
@@ -186,8 +243,10 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
     }
     /* an exact duplicate adds nothing */
     for (uint32_t i = 0; i < g->nfrag; i++)
-        if (g->frag[i].off == offset && g->frag[i].len == len && memcmp(g->frag[i].data, p, len) == 0)
+        if (g->frag[i].off == offset && g->frag[i].len == len && memcmp(g->frag[i].data, p, len) == 0) {
+            d->c[DEC_C_FRAG_DUPLICATE]++;
             return;
+        }
     uint8_t *copy = malloc(len ? len : 1);
     if (copy == NULL) {
         d->c[DEC_C_FRAG_CAP]++;
@@ -202,6 +261,7 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
 
     uint8_t *buf = _assemble(d, g);
     uint32_t total = g->total;
+    _remember(f, b, g, pk->frame->ts_us);
     _unlink(f, g);
     _free_dgram(g);
     if (buf == NULL) {

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "decode_int.h"
+#include "sipscope/hep.h"
 
 enum {
     _H_FAMILY = 1,
@@ -26,19 +27,11 @@ enum {
     _H_PAYLOAD_Z = 16,
 };
 
-typedef struct _hep {
-    ss_addr src, dst;
-    uint8_t ip_proto, proto_type;
-    int64_t ts_us;
-    ss_slice payload;
-    int compressed;
-} _hep;
-
 /* A SIP message is at most 64 KiB on UDP; larger inflated payloads are cut
  * there and counted as bad. */
 static uint8_t _inflated[65536];
 
-static int _v3(const uint8_t *p, size_t len, _hep *h)
+static int _v3(const uint8_t *p, size_t len, hep_packet *h)
 {
     ss_cursor c = ss_cursor_make(p, len);
     uint16_t total;
@@ -73,11 +66,11 @@ static int _v3(const uint8_t *p, size_t len, _hep *h)
         }
     }
     if (sec)
-        h->ts_us = (int64_t)sec * 1000000 + usec;
+        h->ts_us = (int64_t)sec * 1000000 + (usec < 1000000 ? usec : 0);
     return h->payload.p ? 0 : -1;
 }
 
-static int _v2(const uint8_t *p, size_t len, _hep *h)
+static int _v2(const uint8_t *p, size_t len, hep_packet *h)
 {
     ss_cursor c = ss_cursor_make(p, len);
     uint8_t ver, hlen, family, proto;
@@ -95,23 +88,35 @@ static int _v2(const uint8_t *p, size_t len, _hep *h)
         uint32_t sec, usec;
         if (ss_get_le32(&c, &sec) || ss_get_le32(&c, &usec) || ss_skip(&c, 4))
             return -1;
-        h->ts_us = (int64_t)sec * 1000000 + usec;
+        if (sec)
+            h->ts_us = (int64_t)sec * 1000000 + (usec < 1000000 ? usec : 0);
     }
     h->payload = ss_slice_make(c.p, ss_cursor_left(&c));
     h->proto_type = 1;
     return h->payload.len ? 0 : -1;
 }
 
+int hep_parse(const uint8_t *p, size_t len, hep_packet *h)
+{
+    memset(h, 0, sizeof *h);
+    int r;
+    if (len >= 4 && memcmp(p, "HEP3", 4) == 0) {
+        h->version = 3;
+        r = _v3(p, len, h);
+    } else if (len >= 2 && (p[0] == 1 || p[0] == 2) && p[1] >= 16 && p[1] <= len) {
+        h->version = p[0];
+        r = _v2(p, len, h);
+    } else {
+        return -1;
+    }
+    return r == 0 ? 0 : -2;
+}
+
 int dec_hep(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
 {
-    _hep h;
-    memset(&h, 0, sizeof h);
-    int r;
-    if (len >= 4 && memcmp(p, "HEP3", 4) == 0)
-        r = _v3(p, len, &h);
-    else if (len >= 2 && (p[0] == 1 || p[0] == 2) && p[1] >= 16 && p[1] <= len)
-        r = _v2(p, len, &h);
-    else
+    hep_packet h;
+    int r = hep_parse(p, len, &h);
+    if (r == -1)
         return -1; /* not HEP: let the caller treat it as a plain payload */
     if (r != 0 || (h.proto_type != 0 && h.proto_type != 1)) {
         d->c[DEC_C_BAD_HEP]++;

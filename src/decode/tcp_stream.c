@@ -26,6 +26,10 @@
  * per WebSocket message). */
 enum { _S_UNKNOWN = 0, _S_SIP, _S_NOT_SIP, _S_TLS, _S_WS_HTTP, _S_WS };
 
+/* How far behind a closed direction's end a segment may start and still be
+ * a retransmission (more than any receive window). */
+#define _CLOSED_RETRANS_WINDOW (16u << 20)
+
 typedef struct _seg {
     struct _seg *next; /* sorted by seq */
     uint32_t seq, len;
@@ -43,6 +47,7 @@ typedef struct _half {
     uint32_t next_seq;
     uint8_t state, resync, after_gap, fin;
     uint8_t from_syn; /* opened by a SYN: the first bytes are the stream's first */
+    uint32_t tls_flow; /* _S_TLS: 1-based index of its listed flow (tls.c), 0 if not listed */
     uint8_t *buf; /* in-order bytes not yet framed */
     uint32_t len, cap, buf_segs;
     _seg *ooo;
@@ -160,35 +165,36 @@ static void _grow(dec_tcp *t)
     t->nbuckets = n;
 }
 
+/* n new bytes cannot be buffered: they and the part of the message built
+ * so far are dropped (counted), and the stream looks for the next start
+ * line. Keeping the partial message would make the next message its body. */
+static int _cap_drop(dec_ctx *d, _half *s, size_t n)
+{
+    d->c[DEC_C_TCP_CAP] += s->len + n;
+    d->tcp->total_bytes -= s->cap;
+    free(s->buf);
+    s->buf = NULL;
+    s->len = s->cap = s->buf_segs = 0;
+    s->resync = 1;
+    return -1;
+}
+
 /* Appends bytes to the half's buffer, within the per-stream and global
  * caps. Returns 0, or -1 when the bytes were dropped (counted). */
 static int _buf_append(dec_ctx *d, _half *s, const uint8_t *p, size_t n)
 {
     dec_tcp *t = d->tcp;
-    if ((size_t)s->len + n > d->cfg.tcp_stream_buf_max) {
-        d->c[DEC_C_TCP_CAP] += s->len + n;
-        t->total_bytes -= s->cap;
-        free(s->buf);
-        s->buf = NULL;
-        s->len = s->cap = s->buf_segs = 0;
-        s->resync = 1; /* the message being built is lost: find the next one */
-        return -1;
-    }
+    if ((size_t)s->len + n > d->cfg.tcp_stream_buf_max)
+        return _cap_drop(d, s, n);
     if (s->len + n > s->cap) {
         size_t nc = s->cap ? s->cap : 2048;
         while (nc < s->len + n)
             nc *= 2;
-        if (t->total_bytes - s->cap + nc > d->cfg.tcp_total_buf_max) {
-            d->c[DEC_C_TCP_CAP] += n;
-            s->resync = 1;
-            return -1;
-        }
+        if (t->total_bytes - s->cap + nc > d->cfg.tcp_total_buf_max)
+            return _cap_drop(d, s, n);
         uint8_t *nbuf = realloc(s->buf, nc);
-        if (nbuf == NULL) {
-            d->c[DEC_C_TCP_CAP] += n;
-            s->resync = 1;
-            return -1;
-        }
+        if (nbuf == NULL)
+            return _cap_drop(d, s, n);
         t->total_bytes += nc - s->cap;
         s->buf = nbuf;
         s->cap = (uint32_t)nc;
@@ -371,10 +377,18 @@ static size_t _frame(dec_ctx *d, _half *s, const dec_pkt *pk, const uint8_t *p, 
                  * at. One flow per connection, whichever side shows it. */
                 _half *r = _reverse(d->tcp, s);
                 s->state = _S_TLS;
-                if (r == NULL || r->state != _S_TLS)
+                if (r == NULL || r->state != _S_TLS) {
                     d->c[DEC_C_TLS_FLOWS]++;
-                if (r && r->state == _S_UNKNOWN)
+                    s->tls_flow = dec_tls_flow_open(d, pk->frame->ts_us, &s->src, &s->dst, p + off,
+                                                    len - off, segs);
+                } else {
+                    s->tls_flow = r->tls_flow;
+                    dec_tls_flow_account(d, s->tls_flow, pk->frame->ts_us, len - off);
+                }
+                if (r && r->state == _S_UNKNOWN) {
                     r->state = _S_TLS;
+                    r->tls_flow = s->tls_flow;
+                }
                 return len;
             }
             size_t skip0, mlen0;
@@ -469,8 +483,11 @@ static void _skip_hole(dec_ctx *d, _half *s)
     s->resync = 1;
 }
 
-/* Moves waiting segments that have become contiguous into the buffer. */
-static void _drain(dec_ctx *d, _half *s)
+/* Moves waiting segments that have become contiguous into the buffer.
+ * When the next one would overflow the per-stream cap, what the buffer
+ * holds is framed first: a run of waiting segments larger than the cap
+ * (after a hole is given up) is several messages, not one too large. */
+static void _drain(dec_ctx *d, _half *s, const dec_pkt *pk)
 {
     while (s->ooo) {
         _seg *g = s->ooo;
@@ -484,6 +501,13 @@ static void _drain(dec_ctx *d, _half *s)
         uint32_t seen = s->next_seq - g->seq;
         if (seen < g->len) {
             size_t n = g->len - seen;
+            if (s->len && (size_t)s->len + n > d->cfg.tcp_stream_buf_max) {
+                _frame_buf(d, s, pk);
+                if (s->state == _S_NOT_SIP || s->state == _S_TLS) {
+                    free(g);
+                    return;
+                }
+            }
             if (_buf_append(d, s, g->data + seen, n) == 0)
                 s->buf_segs++;
             s->next_seq += (uint32_t)n;
@@ -525,11 +549,14 @@ static _half *_open_half(dec_ctx *d, const ss_addr *src, const ss_addr *dst, uin
 {
     dec_tcp *t = d->tcp;
     if (t->count >= d->cfg.tcp_max_streams && t->head) {
-        /* the least recently active stream makes room */
-        if (t->head->len || t->head->ooo)
+        /* the least recently active stream makes room; a closed one with
+         * nothing left is no loss */
+        _half *old = t->head;
+        if (old->len || old->ooo)
             d->c[DEC_C_TCP_INCOMPLETE_AT_END]++;
-        _free_half(t, t->head);
-        d->c[DEC_C_TCP_STREAMS_EVICTED]++;
+        if (!(old->fin && old->len == 0 && old->ooo == NULL))
+            d->c[DEC_C_TCP_STREAMS_EVICTED]++;
+        _free_half(t, old);
     }
     _half *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -538,8 +565,10 @@ static _half *_open_half(dec_ctx *d, const ss_addr *src, const ss_addr *dst, uin
     s->dst = *dst;
     s->hash = h;
     _half *r = _reverse(t, s);
-    if (r && r->state == _S_TLS)
+    if (r && r->state == _S_TLS) {
         s->state = _S_TLS; /* the other side already showed TLS */
+        s->tls_flow = r->tls_flow;
+    }
     size_t b = h & (t->nbuckets - 1);
     s->hnext = t->bucket[b];
     t->bucket[b] = s;
@@ -613,13 +642,23 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
         s->last_input = pk->frame->input;
     }
     if (plen == 0) {
-        if (fin && s && s->len == 0 && s->ooo == NULL)
-            _free_half(t, s);
-        else if (fin && s)
+        if (fin && s)
             s->fin = 1;
         return;
     }
     d->c[DEC_C_TCP_SEGMENTS]++;
+    /* A closed direction (FIN seen) stays until the idle timeout, a SYN or
+     * a RST, so a retransmission of its last segments is recognised as
+     * such instead of reopening it and handing its messages on again. Bytes
+     * beyond the FIN (or far behind it) belong to a new connection whose
+     * SYN the capture missed. */
+    if (s && s->fin && s->len == 0 && s->ooo == NULL) {
+        int32_t after = (int32_t)(seq - s->next_seq);
+        if (after >= 0 || s->next_seq - seq > _CLOSED_RETRANS_WINDOW) {
+            _free_half(t, s);
+            s = NULL;
+        }
+    }
     if (s == NULL) {
         s = _open_half(d, &src, &dst, h);
         if (s == NULL) {
@@ -635,6 +674,8 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     _lru_append(t, s);
     if (s->state == _S_NOT_SIP || s->state == _S_TLS) {
         d->c[DEC_C_TCP_NOT_SIP]++;
+        if (s->state == _S_TLS)
+            dec_tls_flow_account(d, s->tls_flow, pk->frame->ts_us, plen);
         return;
     }
 
@@ -656,7 +697,7 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
         _wait_segment(d, s, seq, payload, plen);
         if (s->ooo_bytes > d->cfg.tcp_stream_buf_max) {
             _skip_hole(d, s);
-            _drain(d, s);
+            _drain(d, s, pk);
             _frame_buf(d, s, pk);
         }
         return;
@@ -673,13 +714,11 @@ void dec_tcp_segment(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     } else {
         if (_buf_append(d, s, payload, plen) == 0)
             s->buf_segs++;
-        _drain(d, s);
+        _drain(d, s, pk);
         _frame_buf(d, s, pk);
     }
     if (fin)
         s->fin = 1;
-    if (s->fin && s->len == 0 && s->ooo == NULL)
-        _free_half(t, s);
 }
 
 /* Streams idle past the timeout: give up their holes, frame what follows,
@@ -688,7 +727,7 @@ static void _expire(dec_ctx *d, _half *s, const dec_pkt *pk)
 {
     while (s->ooo) {
         _skip_hole(d, s);
-        _drain(d, s);
+        _drain(d, s, pk);
         _frame_buf(d, s, pk);
     }
     if (s->len)

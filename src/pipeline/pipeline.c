@@ -21,6 +21,10 @@ struct ss_pipeline {
     uint64_t sip_defects[SIP_DEF__COUNT];
     uint64_t not_sip, not_sip_on_port, keepalives;
     int64_t first_us, last_us, advanced_us;
+    /* HEP carries the agent's capture time, which is the messages' clock:
+     * the correlator's timers run on frame time + this offset (message time
+     * of the last payload - time of its frame; 0 for anything but HEP). */
+    int64_t frame_us, msg_clock_off;
 };
 
 static void _sink_message(void *user, const cor_msg *m, const cor_record *rec)
@@ -54,6 +58,7 @@ static void _on_payload(void *user, const dec_payload *pl)
     ss_pipeline *p = user;
     int stream = pl->transport == DEC_TP_TCP || pl->transport == DEC_TP_WS;
     size_t used = 0;
+    p->msg_clock_off = pl->ts_us - p->frame_us;
     if (_is_keepalive(pl->data.p, pl->data.len)) {
         p->keepalives++;
         return;
@@ -114,16 +119,18 @@ void ss_pipeline_frame(ss_pipeline *p, const dec_frame *f)
         p->first_us = f->ts_us;
     if (f->ts_us > p->last_us)
         p->last_us = f->ts_us;
+    p->frame_us = f->ts_us;
+    int64_t off = p->msg_clock_off;
     dec_frame_in(p->dec, f);
     /* timers run on capture time; a few checks per simulated second suffice */
-    if (f->ts_us - p->advanced_us >= 100000 || f->ts_us < p->advanced_us)
+    if (f->ts_us - p->advanced_us >= 100000 || f->ts_us < p->advanced_us || off != p->msg_clock_off)
         ss_pipeline_tick(p, f->ts_us);
 }
 
 void ss_pipeline_tick(ss_pipeline *p, int64_t now_us)
 {
     dec_advance(p->dec, now_us);
-    cor_advance(p->cor, now_us);
+    cor_advance(p->cor, now_us + p->msg_clock_off);
     p->advanced_us = now_us;
 }
 
@@ -157,6 +164,7 @@ void ss_pipeline_info(const ss_pipeline *p, const cap_set *cap, const char *cons
     info->input_errors = input_errors;
     info->call_ids = cor_distinct_call_ids(p->cor, &exact);
     info->call_ids_exact = exact;
+    info->tls_flows = dec_tls_flows(p->dec, &info->ntls_flows, &info->tls_flows_not_listed);
     if (cap && cap_is_live(cap)) {
         info->live = 1;
         cap_live_stats(cap, &info->pcap_recv, &info->pcap_drop, &info->pcap_ifdrop);

@@ -227,6 +227,7 @@ int rep_finish(rep_ctx *r, const rep_run_info *info)
 
     int err = 0;
     json_object *tail = json_object_new_object();
+    json_object_object_add(tail, "encrypted", rep_json_tls(info));
     json_object_object_add(tail, "summary", rep_json_summary(&r->stats, info));
     json_object_object_add(tail, "stats", rep_json_stats(&r->stats));
     json_object_object_add(tail, "anomalies", rep_json_anomalies(info));

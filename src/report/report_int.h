@@ -128,6 +128,10 @@ json_object *rep_json_stats(const rep_stats *s);
 json_object *rep_json_hist(const rep_hist *h);
 json_object *rep_json_summary(const rep_stats *s, const rep_run_info *info);
 json_object *rep_json_anomalies(const rep_run_info *info);
+/* tls.c: the TLS flows of info; the text section is printed only when
+ * there is one. */
+void rep_tls_print(FILE *out, const rep_run_info *info);
+json_object *rep_json_tls(const rep_run_info *info);
 /* events.c: --events NDJSON and --brief lines */
 void rep_events_message(FILE *out, const cor_msg *m, const cor_record *rec);
 void rep_events_record(FILE *out, const cor_record *rec);

@@ -343,6 +343,7 @@ void rep_stats_print(FILE *out, const rep_stats *s, const rep_run_info *info)
     if (info->sip_keepalives)
         fprintf(out, "(keep-alives: %llu whitespace-only datagrams, not counted as SIP)\n",
                 (unsigned long long)info->sip_keepalives);
+    rep_tls_print(out, info);
 }
 
 /* The layout of `tshark -q -z sip,stat` (Wireshark 4.0), for users who diff

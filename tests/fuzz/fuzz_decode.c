@@ -2,7 +2,9 @@
  * layers, tunnels, IP fragment reassembly, TCP reassembly, WebSocket and
  * HEP. The input is cut into frames: [1 byte link type selector][2 bytes
  * length][frame bytes]..., with rising timestamps so timeouts fire too.
- * Small caps make the eviction paths reachable. */
+ * Small caps make the eviction paths reachable. The whole input is also
+ * given to the TLS ClientHello parser (SNI) as a TCP payload, and the TLS
+ * flow table is read back at the end. */
 #include <stdint.h>
 #include <string.h>
 
@@ -32,6 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.tcp_total_buf_max = 32768;
     cfg.frag_timeout_s = 1;
     cfg.tcp_idle_timeout_s = 2;
+    cfg.tls_max_flows = 2;
+    ss_slice sni;
+    if (dec_tls_sni(data, size, &sni) == 0) {
+        dec_payload pl = {.data = sni};
+        _sink(NULL, &pl);
+    }
+    (void)dec_tls_handshake_type(data, size);
     dec_ctx *d = NULL;
     if (dec_create(&d, &cfg, _sink, NULL) != 0)
         return 0;
@@ -52,6 +61,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += n;
     }
     dec_finish(d);
+    size_t ntls;
+    uint64_t not_listed;
+    const dec_tls_flow *tls = dec_tls_flows(d, &ntls, &not_listed);
+    volatile size_t sum = 0;
+    for (size_t i = 0; i < ntls; i++)
+        sum += strlen(tls[i].sni) + (size_t)tls[i].bytes;
+    (void)sum;
     dec_destroy(d);
     return 0;
 }

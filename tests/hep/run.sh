@@ -172,5 +172,14 @@ python3 -c "import json; json.load(open('$W/int.json'))" 2>/dev/null && [ $rc -e
 [ $rc1 = 2 ] && [ $rc2 = 2 ] && [ $rc3 = 2 ] && ok "bad --hep-listen/--hep-send arguments exit 2" ||
     ko "bad arguments: exit $rc1 $rc2 $rc3"
 
+# ---- 5. --hep-port: HEP recorded on a non-default port, read offline ----
+analyse captures/sipp-calls.pcap calls.ref2
+"$SIPSCOPE" -r captures/hep-port-19062.pcap --hep-port 19062 -q --json "$W/hp.json" \
+    --messages "$W/hp.tsv" 2>"$W/hp.err" && signature "$W/hp.json" "$W/hp.tsv" >"$W/hp.sig"
+same "--hep-port 19062: sngrep's HEP capture = sipp-calls.pcap" "$W/calls.ref2.sig" "$W/hp.sig"
+got=$("$SIPSCOPE" -r captures/hep-port-19062.pcap -q --json - | python3 -c \
+    "import json,sys; j=json.load(sys.stdin); print(j['summary']['sip_messages'], j['anomalies']['decode']['hep_packets'])")
+[ "$got" = "0 0" ] && ok "without --hep-port, port 19062 is not HEP" || ko "without --hep-port: '$got'"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

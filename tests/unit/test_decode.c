@@ -252,6 +252,8 @@ static void test_ipip_and_gre_ppp(void **state)
 }
 
 /* A datagram in three fragments fed in the given order. */
+static uint16_t g_frag_id = 77;
+
 static void _fragments(dec_ctx *d, const int *order, int nfrag, int dup_last, int corrupt)
 {
     static char big[3000];
@@ -267,7 +269,7 @@ static void _fragments(dec_ctx *d, const int *order, int nfrag, int dup_last, in
         int more = off + n < l4.n;
         buf f = {.n = 0};
         _eth(&f, 0x0800);
-        _ip4(&f, 17, n, 77, (uint16_t)((more ? 0x2000 : 0) | (off / 8)), 1);
+        _ip4(&f, 17, n, g_frag_id, (uint16_t)((more ? 0x2000 : 0) | (off / 8)), 1);
         _put(&f, l4.b + off, n);
         if (corrupt && k == nfrag)
             f.b[f.n - 1] ^= 0xff;
@@ -286,11 +288,14 @@ static void test_ipv4_fragments(void **state)
     assert_int_equal(g.len[0], 1200);
     assert_memory_equal(g.data[0], SIP2, strlen(SIP2));
     assert_true(g.pl[0].flags & DEC_PL_IP_REASSEMBLED);
+    g_frag_id = 78; /* a new datagram: the same fragments under id 77 would be duplicates */
     _fragments(d, reversed, 3, 1, 1); /* out of order, last one repeated with other bytes */
     assert_int_equal(g.n, 2);
     assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
-    /* incomplete: two of three, then the timeout */
+    /* incomplete: two of three (joining the datagram the changed copy
+     * opened: its bytes differ, so it is not a duplicate), then the timeout */
     _fragments(d, in_order, 2, 0, 0);
+    g_frag_id = 77;
     assert_int_equal(g.n, 2);
     dec_advance(d, g_ts + 31LL * 1000000);
     assert_int_equal(dec_counters(d)[DEC_C_FRAG_TIMEOUT], 1);
@@ -605,10 +610,42 @@ static void test_ipv4_fragment_duplicate_overlap(void **state)
     assert_string_equal(g.data[1], SIP2); /* first come wins */
     assert_int_equal(dec_counters(d)[DEC_C_FRAG_OVERLAP], 1);
     assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
-    /* the third fragment of each set arrived after completion: a new,
-     * never-completed datagram each, expired at the end */
+    /* the third fragment of each set is a copy of the first, arriving
+     * after its datagram was rebuilt: a late duplicate, not the start of a
+     * new datagram that would later count as timed out */
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_DUPLICATE], 2);
     dec_finish(d);
-    assert_int_equal(dec_counters(d)[DEC_C_FRAG_TIMEOUT], 2);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_TIMEOUT], 0);
+    dec_destroy(d);
+}
+
+/* The same IP id reused later with other bytes is a new datagram, not a
+ * duplicate of the one rebuilt before. */
+static void test_ipv4_fragment_id_reuse(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    static const int in_order[] = {0, 1, 2};
+    _fragments(d, in_order, 3, 0, 0);
+    assert_int_equal(g.n, 1);
+    /* same id, same offsets, one byte differs in every fragment */
+    static char big[3000];
+    memset(big, 'b', sizeof big);
+    memcpy(big, SIP2, strlen(SIP2));
+    buf l4 = {.n = 0};
+    _udp(&l4, 5060, 5060, big, 1200);
+    for (int i = 0; i < 3; i++) {
+        size_t off = (size_t)i * 512, n = off + 512 < l4.n ? 512 : l4.n - off;
+        buf f = {.n = 0};
+        _eth(&f, 0x0800);
+        _ip4(&f, 17, n, 77, (uint16_t)((off + n < l4.n ? 0x2000 : 0) | (off / 8)), 1);
+        _put(&f, l4.b + off, n);
+        _feed(d, 1, &f);
+    }
+    assert_int_equal(g.n, 2);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_DUPLICATE], 0);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
     dec_destroy(d);
 }
 
@@ -784,6 +821,23 @@ static void test_tcp_tls_midstream_and_lifecycle(void **state)
     assert_int_equal(dec_counters(d)[DEC_C_TLS_FLOWS], 1);
     assert_int_equal(dec_counters(d)[DEC_C_TCP_MALFORMED], 0);
     assert_int_equal(g.n, 0);
+    /* listed with its endpoints: no handshake seen, so the side on the SIP
+     * port is the server; every segment of both directions counts */
+    size_t ntls;
+    uint64_t not_listed;
+    const dec_tls_flow *tf = dec_tls_flows(d, &ntls, &not_listed);
+    assert_int_equal(ntls, 1);
+    assert_int_equal(not_listed, 0);
+    char a[SS_ADDR_STRLEN];
+    ss_addr_format(&tf[0].client, a, sizeof a);
+    assert_string_equal(a, "10.0.0.1:40000");
+    ss_addr_format(&tf[0].server, a, sizeof a);
+    assert_string_equal(a, "10.0.0.2:5061");
+    assert_int_equal(tf[0].packets, 3);
+    assert_int_equal(tf[0].bytes, 72);
+    assert_int_equal(tf[0].handshake_seen, 0);
+    assert_string_equal(tf[0].sni, "");
+    assert_true(tf[0].last_us - tf[0].first_us == 2000);
     /* FIN after a complete message: the direction is released, and data
      * on the same ports later starts a new one */
     size_t n1 = strlen(SIP1);
@@ -808,6 +862,114 @@ static void test_tcp_tls_midstream_and_lifecycle(void **state)
     assert_string_equal(g.data[2], SIP1);
     assert_true(g.pl[2].flags & DEC_PL_TCP_AFTER_GAP);
     assert_int_equal(dec_counters(d)[DEC_C_TCP_GAP_BYTES], n2 - 10);
+    dec_destroy(d);
+}
+
+/* A TLS 1.3-style ClientHello record: session id, 2 cipher suites, one
+ * compression method, a supported_versions extension, then server_name. */
+static size_t _client_hello(uint8_t *out, const char *host)
+{
+    buf b = {.n = 0};
+    size_t hl = strlen(host);
+    _u8(&b, 22); _u16(&b, 0x0301); _u16(&b, 0); /* record, length patched */
+    _u8(&b, 1); _u8(&b, 0); _u16(&b, 0);        /* ClientHello, length patched */
+    _u16(&b, 0x0303);
+    for (int i = 0; i < 32; i++)
+        _u8(&b, (uint8_t)i);
+    _u8(&b, 4); _u32(&b, 0xdeadbeef);           /* session id */
+    _u16(&b, 4); _u16(&b, 0x1301); _u16(&b, 0x1302);
+    _u8(&b, 1); _u8(&b, 0);
+    size_t ext_at = b.n;
+    _u16(&b, 0);
+    _u16(&b, 43); _u16(&b, 3); _u8(&b, 2); _u16(&b, 0x0304); /* supported_versions */
+    _u16(&b, 0); _u16(&b, (uint16_t)(hl + 5)); _u16(&b, (uint16_t)(hl + 3));
+    _u8(&b, 0); _u16(&b, (uint16_t)hl); _put(&b, host, hl);
+    size_t ext = b.n - ext_at - 2, hs = b.n - 9, rec = b.n - 5;
+    b.b[ext_at] = (uint8_t)(ext >> 8); b.b[ext_at + 1] = (uint8_t)ext;
+    b.b[7] = (uint8_t)(hs >> 8); b.b[8] = (uint8_t)hs;
+    b.b[3] = (uint8_t)(rec >> 8); b.b[4] = (uint8_t)rec;
+    memcpy(out, b.b, b.n);
+    return b.n;
+}
+
+static void test_tls_client_hello_sni_and_table(void **state)
+{
+    (void)state;
+    uint8_t ch[512];
+    size_t n = _client_hello(ch, "sip.example.test");
+    ss_slice sni;
+    assert_int_equal(dec_tls_handshake_type(ch, n), 1);
+    assert_int_equal(dec_tls_sni(ch, n, &sni), 0);
+    assert_true(ss_slice_ieq_str(sni, "sip.example.test"));
+    /* cut anywhere: no read past the end, and a name only when all of it is there */
+    for (size_t cut = 0; cut < n; cut++) {
+        int r = dec_tls_sni(ch, cut, &sni);
+        assert_true(r == -1 || (sni.p + sni.len <= ch + cut && sni.len > 0));
+        assert_int_equal(r, cut == n ? 0 : -1);
+    }
+    /* lengths that lie: a host name longer than what follows; an
+     * extension longer than the bytes there (a ClientHello cut by its
+     * segment) still gives a name that is wholly present */
+    uint8_t bad[512];
+    memcpy(bad, ch, n);
+    bad[n - 16 - 2] = 0xff; /* host name length, high byte */
+    assert_int_equal(dec_tls_sni(bad, n, &sni), -1);
+    memcpy(bad, ch, n);
+    bad[n - 16 - 5 - 2] = 0xff; /* server_name extension length, high byte */
+    assert_int_equal(dec_tls_sni(bad, n, &sni), 0);
+    assert_int_equal(sni.len, 16);
+    const uint8_t app[] = {0x17, 3, 3, 0, 2, 1, 2};
+    assert_int_equal(dec_tls_handshake_type(app, sizeof app), -1);
+    assert_int_equal(dec_tls_sni(app, sizeof app, &sni), -1);
+
+    /* the table: the ClientHello's sender is the client, SNI kept; the cap
+     * lists one flow and counts the next */
+    got g;
+    dec_config cfg;
+    dec_config_default(&cfg);
+    cfg.tls_max_flows = 1;
+    dec_ctx *d = _dec(&g, &cfg);
+    _seg_ports(d, 50000, 5061, 1, 1, (const char *)ch, n, 0x18);
+    _seg_ports(d, 5061, 50000, 2, 1, "\x16\x03\x03\x00\x04\x02\x00\x00\x00", 9, 0x18);
+    _seg_ports(d, 50001, 5061, 1, 1, (const char *)ch, n, 0x18);
+    size_t ntls;
+    uint64_t not_listed;
+    const dec_tls_flow *tf = dec_tls_flows(d, &ntls, &not_listed);
+    assert_int_equal(dec_counters(d)[DEC_C_TLS_FLOWS], 2);
+    assert_int_equal(ntls, 1);
+    assert_int_equal(not_listed, 1);
+    assert_string_equal(tf[0].sni, "sip.example.test");
+    assert_int_equal(tf[0].handshake_seen, 1);
+    assert_int_equal(tf[0].packets, 2);
+    assert_int_equal(tf[0].bytes, n + 9);
+    assert_int_equal(tf[0].client.port, 50000);
+    assert_int_equal(g.n, 0);
+    dec_destroy(d);
+}
+
+/* A segment retransmitted after the FIN that closed its direction is a
+ * retransmission: the message it holds was handed on already. */
+static void test_tcp_retransmit_after_fin(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    size_t n1 = strlen(SIP1), n2 = strlen(SIP2);
+    _seg_ports(d, 43000, 5060, 1, 1, "", 0, 0x02); /* SYN */
+    _seg_ports(d, 43000, 5060, 1, 2, SIP2, n2, 0x18);
+    _seg_ports(d, 43000, 5060, 1, 2 + (uint32_t)n2, SIP1, n1, 0x19); /* PSH|ACK|FIN */
+    assert_int_equal(g.n, 2);
+    uint64_t retrans = dec_counters(d)[DEC_C_TCP_RETRANS];
+    _seg_ports(d, 43000, 5060, 1, 2 + (uint32_t)n2, SIP1, n1, 0x19); /* the same again */
+    _seg_ports(d, 43000, 5060, 1, 2, SIP2, n2, 0x18);               /* an older one */
+    assert_int_equal(g.n, 2);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_RETRANS], retrans + 2);
+    /* a new connection on the same ports whose SYN was not captured still
+     * starts a new stream */
+    _seg_ports(d, 43000, 5060, 1, 700000, SIP1, n1, 0x18);
+    assert_int_equal(g.n, 3);
+    dec_finish(d);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_INCOMPLETE_AT_END], 0);
     dec_destroy(d);
 }
 
@@ -1004,8 +1166,11 @@ int main(void)
         cmocka_unit_test(test_mpls_pppoe_loop_ipv6_links),
         cmocka_unit_test(test_ipv6_ext_headers_and_fragments),
         cmocka_unit_test(test_ipv4_fragment_duplicate_overlap),
+        cmocka_unit_test(test_ipv4_fragment_id_reuse),
+        cmocka_unit_test(test_tcp_retransmit_after_fin),
         cmocka_unit_test(test_vxlan_gtpu_erspan_depth),
         cmocka_unit_test(test_sctp_udp_checks),
+        cmocka_unit_test(test_tls_client_hello_sni_and_table),
         cmocka_unit_test(test_tcp_tls_midstream_and_lifecycle),
         cmocka_unit_test(test_tcp_seq_wraparound),
         cmocka_unit_test(test_ipv4_tso_and_udp_length),
