@@ -155,6 +155,45 @@ make_reg_auth() {
     finish reg-auth "26 msgs, 5 Call-IDs: REGISTER=13 200=6 401=5 403=1 407=1" || return 1
 }
 
+make_cancel() {
+    capture_start cancel "udp and port $UAS_PORT and portrange 5210-5211" || return 1
+    pair cancel-ringing uas-cancel-ringing.xml uac-cancel-ringing.xml 5210 1 1 "-nr" "-nr" || return 1
+    pair bye-reason     uas-call-reason.xml    uac-call-reason.xml    5211 1 1 "-nr" "-nr" || return 1
+    capture_stop || return 1
+    finish cancel "14 msgs, 2 Call-IDs: ACK=2 BYE=1 CANCEL=1 INVITE=2 100=2 180=2 200=3 487=1" || return 1
+}
+
+make_hold_reinvite() {
+    capture_start hold-reinvite "udp and port $UAS_PORT and portrange 5200-5201" || return 1
+    pair hold  uas-hold.xml  uac-hold.xml  5200 1 1 "-nr" "-nr" || return 1
+    pair prack uas-prack.xml uac-prack.xml 5201 1 1 "-nr" "-nr" || return 1
+    capture_stop || return 1
+    finish hold-reinvite "24 msgs, 2 Call-IDs: ACK=4 BYE=2 INVITE=4 PRACK=1 UPDATE=1 100=2 180=1 183=1 200=8" || return 1
+}
+
+make_refer_transfer() {
+    capture_start refer-transfer "udp and port $UAS_PORT and portrange 5190-5191" || return 1
+    pair refer-ok   uas-refer-ok.xml   uac-refer.xml 5190 1 1 "-nr" "-nr" || return 1
+    pair refer-busy uas-refer-busy.xml uac-refer.xml 5191 1 1 "-nr" "-nr" || return 1
+    capture_stop || return 1
+    finish refer-transfer "26 msgs, 2 Call-IDs: ACK=2 BYE=2 INVITE=2 NOTIFY=4 REFER=2 100=2 180=2 200=8 202=2" || return 1
+}
+
+make_im_session() {
+    capture_start im-session "udp and port $UAS_PORT and port 5170" || return 1
+    pair im uas-im.xml uac-im.xml 5170 1 1 "-nr" "-nr" || return 1
+    capture_stop || return 1
+    finish im-session "12 msgs, 1 Call-IDs: ACK=1 BYE=1 INFO=1 INVITE=1 MESSAGE=2 100=1 200=5" || return 1
+}
+
+make_pager() {
+    capture_start pager "udp and port $UAS_PORT and portrange 5175-5176" || return 1
+    pair pager-ok  uas-reply-200.xml uac-pager.xml 5175 2 2 "-nr" "-nr -s bob" || return 1
+    pair pager-404 uas-reply-404.xml uac-pager.xml 5176 1 1 "-nr" "-nr -s nobody" || return 1
+    capture_stop || return 1
+    finish pager "6 msgs, 3 Call-IDs: MESSAGE=3 200=2 404=1" || return 1
+}
+
 all=(reg-auth subscribe-refresh im-session pager ms-service refer-transfer hold-reinvite cancel)
 [ $# -gt 0 ] && all=("$@")
 status=0
