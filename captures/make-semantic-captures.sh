@@ -141,7 +141,7 @@ finish() {
 # ---- the captures ----
 # Ports: UAS always 127.0.0.1:5060; UAC ports per pair:
 #   reg-auth 5150-5154, subscribe-refresh 5160-5163, im-session 5170,
-#   pager 5175-5176, ms-service 5180-5181, refer-transfer 5190-5191,
+#   pager 5175-5176, ms-service 5180-5183, refer-transfer 5190-5191,
 #   hold-reinvite 5200-5201, cancel 5210-5211.
 
 make_reg_auth() {
@@ -192,6 +192,26 @@ make_pager() {
     pair pager-404 uas-reply-404.xml uac-pager.xml 5176 1 1 "-nr" "-nr -s nobody" || return 1
     capture_stop || return 1
     finish pager "6 msgs, 3 Call-IDs: MESSAGE=3 200=2 404=1" || return 1
+}
+
+make_subscribe_refresh() {
+    capture_start subscribe-refresh "udp and port $UAS_PORT and portrange 5160-5163" || return 1
+    pair sub-presence uas-notify-presence.xml uac-sub-presence.xml 5160 1 1 "-nr" "-nr" || return 1
+    pair sub-dialog   uas-notify-dialog.xml   uac-sub-dialog.xml   5161 1 1 "-nr" "-nr" || return 1
+    pair sub-mwi      uas-notify-mwi.xml      uac-sub-mwi.xml      5162 1 1 "-nr" "-nr -s alice" || return 1
+    pair sub-489      uas-reject-489.xml      uac-sub-bad.xml      5163 1 1 "-nr" "-nr" || return 1
+    capture_stop || return 1
+    finish subscribe-refresh "22 msgs, 4 Call-IDs: NOTIFY=5 SUBSCRIBE=6 200=10 489=1" || return 1
+}
+
+make_ms_service() {
+    capture_start ms-service "udp and port $UAS_PORT and portrange 5180-5183" || return 1
+    pair ms-negotiate uas-ms-negotiate.xml uac-ms-negotiate.xml 5180 1 1 "-nr" "-nr" || return 1
+    pair ms-service   uas-ms-service.xml   uac-ms-service.xml   5181 1 1 "-nr" "-nr" || return 1
+    pair ms-roaming   uas-ms-roaming.xml   uac-ms-roaming.xml   5182 1 1 "-nr" "-nr" || return 1
+    pair ms-call      uas-ms-call.xml      uac-ms-call.xml      5183 1 1 "-nr" "-nr" || return 1
+    capture_stop || return 1
+    finish ms-service "13 msgs, 4 Call-IDs: ACK=1 BENOTIFY=1 INVITE=1 NEGOTIATE=1 SERVICE=2 SUBSCRIBE=1 100=1 200=4 488=1" || return 1
 }
 
 all=(reg-auth subscribe-refresh im-session pager ms-service refer-transfer hold-reinvite cancel)
