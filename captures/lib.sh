@@ -127,7 +127,16 @@ run_captures() {
     return $status
 }
 
-# ---- SIPp pairs on loopback (the sourcing script sets IP and UAS_PORT) ----
+# ---- SIPp pairs on loopback ----
+
+# loopback_setup: what a script of UAS/UAC pairs on 127.0.0.1 needs (the UAS
+# always on 5060).
+loopback_setup() {
+    IP=127.0.0.1
+    UAS_PORT=5060
+    need_tools sipp tcpdump tshark python3 timeout
+    trap cleanup EXIT
+}
 
 # wait_port PROTO PORT: until something listens on $IP:PORT (max 5 s).
 wait_port() {

@@ -17,10 +17,7 @@ cd "$(dirname "$0")/.."
 ME=make-captures
 # shellcheck source=captures/lib.sh
 . captures/lib.sh
-IP=127.0.0.1
-UAS_PORT=5060
-need_tools sipp tcpdump tshark python3 timeout
-trap cleanup EXIT
+loopback_setup
 
 # ---- the captures ----
 # Ports: UAS always 127.0.0.1:5060; UAC ports per run:

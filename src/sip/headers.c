@@ -487,6 +487,65 @@ static int _display_tokens_ok(const uint8_t *p, size_t a, size_t b)
  * the per-message work). Anything else returns 0 and the general parser
  * decides. fuzz_sip runs both on every input the fast path takes and traps
  * on any difference (sip_int_name_addr_general). */
+/* Token at p[i..n); returns its end (== i when none). */
+static inline size_t _token_end(const uint8_t *p, size_t i, size_t n)
+{
+    while (i < n && sip_int_is(p[i], SIP_CT_TOKEN))
+        i++;
+    return i;
+}
+
+/* Shared by the fast paths. (size_t)-1 means "not the simple form". */
+#define _NOT_SIMPLE ((size_t)-1)
+
+/* host[:port] from p[h]: host characters, then ':' and 1-5 digits up to
+ * 65535, no LWS, no brackets. Returns the offset after it. */
+static inline size_t _fast_hostport(const uint8_t *p, size_t h, size_t n, ss_slice *host, uint16_t *port)
+{
+    size_t e = h;
+    while (e < n && sip_int_is(p[e], SIP_CT_HOST))
+        e++;
+    if (e == h)
+        return _NOT_SIMPLE;
+    *host = ss_slice_make(p + h, e - h);
+    *port = 0;
+    if (e < n && p[e] == ':') {
+        size_t q = e + 1;
+        uint32_t pv = 0;
+        while (q < n && sip_int_is(p[q], SIP_CT_DIGIT) && pv <= 65535)
+            pv = pv * 10 + (uint32_t)(p[q++] - '0');
+        if (q == e + 1 || pv > 65535)
+            return _NOT_SIMPLE;
+        *port = (uint16_t)pv;
+        e = q;
+    }
+    return e;
+}
+
+/* One ";name[=value]" at p[i] (p[i] must be ';'), the value free of
+ * quotes, ',' and whitespace. Returns the offset after it; *value is
+ * empty (at the end of the name) without '='. */
+static inline size_t _fast_param(const uint8_t *p, size_t i, size_t n, ss_slice *name, ss_slice *value)
+{
+    if (p[i] != ';')
+        return _NOT_SIMPLE;
+    size_t a = i + 1, nt = _token_end(p, a, n), ve = nt;
+    if (nt == a)
+        return _NOT_SIMPLE;
+    if (nt < n && p[nt] == '=') {
+        ve = nt + 1;
+        while (ve < n && sip_int_is(p[ve], SIP_CT_PVAL))
+            ve++;
+        if (ve < n && p[ve] != ';')
+            return _NOT_SIMPLE;
+    } else if (nt < n && p[nt] != ';') {
+        return _NOT_SIMPLE;
+    }
+    *name = ss_slice_make(p + a, nt - a);
+    *value = ve > nt ? ss_slice_make(p + nt + 1, ve - nt - 1) : ss_slice_make(p + nt, 0);
+    return ve;
+}
+
 static int _name_addr_fast(ss_slice v, sip_name_addr *out)
 {
     const uint8_t *p = v.p;
@@ -526,23 +585,11 @@ static int _name_addr_fast(ss_slice v, sip_name_addr *out)
     }
 
     /* host[:port] */
-    size_t e = h;
-    while (e < n && sip_int_is(p[e], SIP_CT_HOST))
-        e++;
-    if (e == h)
+    ss_slice host;
+    uint16_t port;
+    size_t e = _fast_hostport(p, h, n, &host, &port);
+    if (e == _NOT_SIMPLE)
         return 0;
-    ss_slice host = ss_slice_make(p + h, e - h);
-    uint16_t port = 0;
-    if (e < n && p[e] == ':') {
-        size_t q = e + 1;
-        uint32_t pv = 0;
-        while (q < n && sip_int_is(p[q], SIP_CT_DIGIT) && pv <= 65535)
-            pv = pv * 10 + (uint32_t)(p[q++] - '0');
-        if (q == e + 1 || pv > 65535)
-            return 0;
-        port = (uint16_t)pv;
-        e = q;
-    }
 
     /* end of the URI: '>' (after any uri-params) or, bare, ';' or the end */
     size_t uri_end, after;
@@ -567,29 +614,12 @@ static int _name_addr_fast(ss_slice v, sip_name_addr *out)
     }
 
     /* header parameters: ;token[=value] with no quote, ',' or whitespace */
-    ss_slice tag = SS_SLICE_NULL;
-    size_t i = after;
-    while (i < n) {
-        if (p[i] != ';')
+    ss_slice tag = SS_SLICE_NULL, pn, pv;
+    for (size_t i = after; i < n;) {
+        if ((i = _fast_param(p, i, n, &pn, &pv)) == _NOT_SIMPLE)
             return 0;
-        size_t a = i + 1, nt = a;
-        while (nt < n && sip_int_is(p[nt], SIP_CT_TOKEN))
-            nt++;
-        if (nt == a)
-            return 0;
-        size_t ve = nt;
-        if (nt < n && p[nt] == '=') {
-            ve = nt + 1;
-            while (ve < n && sip_int_is(p[ve], SIP_CT_PVAL))
-                ve++;
-            if (ve < n && p[ve] != ';')
-                return 0;
-        } else if (nt < n && p[nt] != ';') {
-            return 0;
-        }
-        if (tag.p == NULL && nt - a == 3 && SIP_INT_IEQ(ss_slice_make(p + a, 3), "tag"))
-            tag = ve > nt ? ss_slice_make(p + nt + 1, ve - nt - 1) : ss_slice_make(p + nt, 0);
-        i = ve;
+        if (tag.p == NULL && SIP_INT_IEQ(pn, "tag"))
+            tag = pv;
     }
 
     memset(out, 0, sizeof(*out));
@@ -682,13 +712,6 @@ int sip_int_name_addr_general(ss_slice value, sip_name_addr *out)
 
 /* ---- Via ---- */
 
-/* Token at p[i..n); returns its end (== i when none). */
-static size_t _token_end(const uint8_t *p, size_t i, size_t n)
-{
-    while (i < n && sip_int_is(p[i], SIP_CT_TOKEN))
-        i++;
-    return i;
-}
 
 /* Via fast path, as for name-addr above: "SIP/2.0/UDP host[:port]" then
  * ;name[=value] parameters, with single spaces, no quotes, no second value
@@ -697,7 +720,7 @@ static size_t _token_end(const uint8_t *p, size_t i, size_t n)
 static int _via_fast(ss_slice v, sip_via *out)
 {
     const uint8_t *p = v.p;
-    size_t n = v.len, i = 0;
+    size_t n = v.len;
     size_t pe = _token_end(p, 0, n);
     if (pe == 0 || pe == n || p[pe] != '/')
         return 0;
@@ -710,43 +733,17 @@ static int _via_fast(ss_slice v, sip_via *out)
     size_t sb = te + 1;
     while (sb < n && p[sb] == ' ')
         sb++;
-    size_t e = sb;
-    while (e < n && sip_int_is(p[e], SIP_CT_HOST))
-        e++;
-    if (e == sb)
+    ss_slice host;
+    uint16_t port;
+    size_t e = _fast_hostport(p, sb, n, &host, &port);
+    if (e == _NOT_SIMPLE)
         return 0;
-    size_t he = e;
-    uint16_t port = 0;
-    if (e < n && p[e] == ':') {
-        size_t q = e + 1;
-        uint32_t pv = 0;
-        while (q < n && sip_int_is(p[q], SIP_CT_DIGIT) && pv <= 65535)
-            pv = pv * 10 + (uint32_t)(p[q++] - '0');
-        if (q == e + 1 || pv > 65535)
-            return 0;
-        port = (uint16_t)pv;
-        e = q;
-    }
     ss_slice branch = SS_SLICE_NULL, received = SS_SLICE_NULL;
     int32_t rport = -1;
-    for (i = e; i < n;) {
-        if (p[i] != ';')
+    for (size_t i = e; i < n;) {
+        ss_slice name, val;
+        if ((i = _fast_param(p, i, n, &name, &val)) == _NOT_SIMPLE)
             return 0;
-        size_t a = i + 1, nt = _token_end(p, a, n);
-        if (nt == a)
-            return 0;
-        size_t ve2 = nt;
-        if (nt < n && p[nt] == '=') {
-            ve2 = nt + 1;
-            while (ve2 < n && sip_int_is(p[ve2], SIP_CT_PVAL))
-                ve2++;
-            if (ve2 < n && p[ve2] != ';')
-                return 0;
-        } else if (nt < n && p[nt] != ';') {
-            return 0;
-        }
-        ss_slice name = ss_slice_make(p + a, nt - a);
-        ss_slice val = ve2 > nt ? ss_slice_make(p + nt + 1, ve2 - nt - 1) : ss_slice_make(p + nt, 0);
         if (branch.p == NULL && SIP_INT_IEQ(name, "branch")) {
             branch = val;
         } else if (received.p == NULL && SIP_INT_IEQ(name, "received")) {
@@ -760,13 +757,12 @@ static int _via_fast(ss_slice v, sip_via *out)
             else
                 return 0;
         }
-        i = ve2;
     }
     memset(out, 0, sizeof(*out));
     out->protocol = ss_slice_make(p, ve);
     out->transport = ss_slice_make(p + ve + 1, te - ve - 1);
     out->sent_by = ss_slice_make(p + sb, e - sb);
-    out->host = ss_slice_make(p + sb, he - sb);
+    out->host = host;
     out->port = port;
     out->branch = branch;
     out->received = received;
