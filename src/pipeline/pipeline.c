@@ -71,9 +71,8 @@ static void _on_payload(void *user, const dec_payload *pl)
         (p->msg.defects & SIP_DEF_MISSING_CALL_ID) && (p->msg.defects & SIP_DEF_MISSING_CSEQ))
         r = SIP_NOT_SIP;
     if (r == SIP_OK) {
-        for (int b = 0; b < SIP_DEF__COUNT; b++)
-            if (p->msg.defects & (1u << b))
-                p->sip_defects[b]++;
+        for (uint32_t d = p->msg.defects & ((1u << SIP_DEF__COUNT) - 1); d; d &= d - 1)
+            p->sip_defects[__builtin_ctz(d)]++;
         if (p->hep) {
             uint8_t proto = pl->transport == DEC_TP_SCTP ? 132
                           : pl->transport == DEC_TP_UDP  ? 17
