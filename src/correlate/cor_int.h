@@ -85,4 +85,24 @@ void cor_distinct_add(cor_distinct *d, uint64_t h);
 uint64_t cor_distinct_count(const cor_distinct *d, int *exact);
 void cor_distinct_free(cor_distinct *d);
 
+/* ---- B2BUA links: Session-ID hash -> live record (links.c) ---- */
+
+typedef struct cor_link_slot {
+    uint64_t h;
+    void *rec; /* NULL = empty */
+} cor_link_slot;
+
+typedef struct cor_links {
+    cor_link_slot *slot; /* open addressing, load <= 1/2 */
+    size_t cap, n;
+} cor_links;
+
+/* Adds h -> rec (h may repeat). Returns 0, or -1 on ENOMEM (not added). */
+int cor_links_put(cor_links *l, uint64_t h, void *rec);
+/* A record added with h, or NULL. */
+void *cor_links_find(const cor_links *l, uint64_t h);
+/* Removes the entry h -> rec if present. */
+void cor_links_del(cor_links *l, uint64_t h, const void *rec);
+void cor_links_free(cor_links *l);
+
 #endif

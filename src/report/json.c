@@ -136,6 +136,7 @@ json_object *rep_json_record(const cor_record *rec)
     json_object_object_add(d, "messages", msgs);
     if (rec->msgs_dropped)
         json_object_object_add(d, "messages_not_kept", json_object_new_int64((int64_t)rec->msgs_dropped));
+    rep_json_legs(d, rec); /* legs.c: proxy legs, B2BUA links, Reason */
     return d;
 }
 

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipscope/report.h"
+#include "report_int.h"
 
 #define LAD_DEFAULT_WIDTH 100
 #define LAD_MIN_WIDTH 40
@@ -582,6 +582,7 @@ void rep_ladder_print(FILE *out, const cor_record *rec, const rep_ladder_opts *o
     L.width = o->width == 0 ? LAD_DEFAULT_WIDTH : (o->width < LAD_MIN_WIDTH ? LAD_MIN_WIDTH : o->width);
 
     _print_title(out, rec, &L);
+    rep_legs_print(out, rec, L.utf8); /* legs.c */
     const cor_msg *msgs = rec->msgs;
     size_t nmsgs = msgs ? rec->nmsgs : 0;
     if (nmsgs == 0) {

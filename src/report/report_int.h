@@ -120,6 +120,30 @@ void rep_events_message(FILE *out, const cor_msg *m, const cor_record *rec);
 void rep_events_record(FILE *out, const cor_record *rec);
 void rep_brief_record(FILE *out, const cor_record *rec, int utf8);
 
+/* ---- legs of a call and linked records (legs.c) ---- */
+
+#define REP_MAX_LEGS 16 /* legs described per record; more are counted */
+
+typedef struct rep_leg {
+    ss_addr a, b;              /* a sent the leg's first message (upstream side) */
+    uint32_t msgs, requests, responses, retransmissions;
+    int64_t first_us, last_us;
+    int64_t setup_ms, pdd_ms;  /* leg's first INVITE -> its 2xx / first 18x; -1 n/a */
+    uint16_t final_status;     /* final response to that INVITE on the leg, 0 if none */
+    const char *final_reason;
+} rep_leg;
+
+/* Splits rec's kept messages into legs (one per address pair, in order of
+ * first message); fills at most cap of them. Returns the number of legs. */
+size_t rep_legs(const cor_record *rec, rep_leg *out, size_t cap);
+/* Index of m's leg in legs[0..n), or -1. */
+int rep_leg_of(const rep_leg *legs, size_t n, const cor_msg *m);
+/* Adds reason_header, link_key, related[] (when present) and, for a record
+ * with several legs, legs[] and each message's "leg" to dialog object d. */
+void rep_json_legs(json_object *d, const cor_record *rec);
+/* Ladder lines under the title: Reason, related records, legs (several only). */
+void rep_legs_print(FILE *out, const cor_record *rec, int utf8);
+
 /* "2026-11-21T17:04:33.123456Z" */
 void rep_format_time(int64_t ts_us, char *buf, size_t n);
 
