@@ -16,6 +16,7 @@ struct rep_ctx {
     rep_config cfg;
     rep_stats stats;
     rep_metrics metrics; /* RFC 6076 (metrics.c) */
+    rep_breakdowns bd;   /* per caller / callee / endpoint / UA (breakdown.c) */
     FILE *json;
     int json_is_stdout;
     uint64_t json_dialogs;
@@ -62,6 +63,7 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
     }
     r->cfg = *cfg;
     r->stats.metrics = &r->metrics;
+    rep_breakdowns_init(&r->bd, REP_BD_CAP);
     if (cfg->json_path) {
         if (strcmp(cfg->json_path, "-") == 0) {
             r->json = stdout;
@@ -152,6 +154,7 @@ void rep_record(rep_ctx *r, const cor_record *rec)
 {
     rep_stats_record(&r->stats, rec);
     rep_metrics_record(&r->metrics, rec);
+    rep_breakdowns_record(&r->bd, rec);
     if (r->cfg.events_out)
         rep_events_record(r->cfg.events_out, rec);
     /* the CI outputs judge every record; pictures follow --call-id */
@@ -210,9 +213,10 @@ void rep_snapshot(rep_ctx *r, const rep_run_info *info)
 
 int rep_finish(rep_ctx *r, const rep_run_info *info)
 {
-    if (r->cfg.stats == REP_STATS_DEFAULT)
+    if (r->cfg.stats == REP_STATS_DEFAULT) {
         rep_stats_print(r->cfg.out, &r->stats, info);
-    else if (r->cfg.stats == REP_STATS_TSHARK)
+        rep_breakdowns_print(r->cfg.out, &r->bd, r->cfg.ladder_opts.utf8);
+    } else if (r->cfg.stats == REP_STATS_TSHARK)
         rep_stats_print_tshark(r->cfg.out, &r->stats);
 
     int err = 0;
@@ -220,7 +224,10 @@ int rep_finish(rep_ctx *r, const rep_run_info *info)
     json_object_object_add(tail, "summary", rep_json_summary(&r->stats, info));
     json_object_object_add(tail, "stats", rep_json_stats(&r->stats));
     json_object_object_add(tail, "anomalies", rep_json_anomalies(info));
-    json_object_object_add(tail, "metrics", rep_json_metrics(&r->metrics));
+    json_object *metrics = rep_json_metrics(&r->metrics);
+    json_object_object_add(metrics, "failure_causes_by_reason", rep_json_reason_causes(&r->bd));
+    json_object_object_add(tail, "metrics", metrics);
+    json_object_object_add(tail, "breakdowns", rep_json_breakdowns(&r->bd));
     json_object_object_add(tail, "registrations", rep_json_flows(&r->metrics.reg, 0));
     json_object_object_add(tail, "subscriptions", rep_json_flows(&r->metrics.sub, 1));
     if (r->html && rep_html_finish(r->html, tail) != 0)
@@ -278,5 +285,6 @@ void rep_destroy(rep_ctx *r)
         rep_gate_free(r->gates[i]);
     free(r->gates);
     rep_stats_free(&r->stats);
+    rep_breakdowns_free(&r->bd);
     free(r);
 }

@@ -120,6 +120,73 @@ void rep_events_message(FILE *out, const cor_msg *m, const cor_record *rec);
 void rep_events_record(FILE *out, const cor_record *rec);
 void rep_brief_record(FILE *out, const cor_record *rec, int utf8);
 
+/* ---- breakdowns per caller / callee / endpoint / User-Agent (breakdown.c) ---- */
+
+/* Small histogram for per-key figures: exact below 128 ms, then 8 steps
+ * per power of two up to ~9 h (a percentile is the middle of its bucket,
+ * within 6.25 % of the true value above 128 ms; min and max exact). */
+#define REP_CHIST_BUCKETS (128 + 18 * 8)
+typedef struct rep_chist {
+    uint64_t n;
+    int64_t min, max;
+    double sum;
+    uint32_t bucket[REP_CHIST_BUCKETS];
+} rep_chist;
+void rep_chist_add(rep_chist *h, int64_t ms);
+/* p in 0..100 (nearest rank); -1 when empty. */
+int64_t rep_chist_percentile(const rep_chist *h, double p);
+
+#define REP_BD_CAP 1000     /* keys tracked per breakdown */
+#define REP_BD_TOP 20       /* entries in the JSON report */
+#define REP_BD_TEXT_TOP 5   /* entries in the text statistics */
+
+typedef struct rep_bd_entry {
+    char *key;
+    uint64_t h;
+    uint64_t attempts, answered, ner;
+    rep_chist setup, pdd;
+} rep_bd_entry;
+
+typedef struct rep_bd {
+    rep_bd_entry *e;        /* tracked keys, in order of arrival */
+    size_t n, e_cap, cap;
+    uint32_t *idx;          /* open addressing: entry index + 1, 0 = empty */
+    size_t idx_cap;
+    rep_bd_entry other;     /* calls of keys that came once the table was full */
+    uint64_t overflow_calls;
+} rep_bd;
+
+/* What one call adds to a key. */
+typedef struct rep_bd_call {
+    uint8_t answered, ner;
+    int64_t setup_ms, pdd_ms; /* -1 n/a */
+} rep_bd_call;
+
+void rep_bd_init(rep_bd *b, size_t cap);
+void rep_bd_free(rep_bd *b);
+void rep_bd_add(rep_bd *b, const char *key, const rep_bd_call *c);
+/* Top entries by attempts (ties by key) into out[0..top); *other gets the
+ * overflow plus every tracked key not shown. Returns the number in out. */
+size_t rep_bd_top(const rep_bd *b, size_t top, const rep_bd_entry **out, rep_bd_entry *other);
+
+enum { REP_BD_CALLER = 0, REP_BD_CALLEE, REP_BD_ENDPOINT, REP_BD_UA, REP_BD_REASON, REP_BD__COUNT };
+typedef struct rep_breakdowns {
+    rep_bd bd[REP_BD__COUNT]; /* REP_BD_REASON: failed calls by Reason header */
+} rep_breakdowns;
+
+int rep_breakdowns_init(rep_breakdowns *s, size_t cap);
+void rep_breakdowns_free(rep_breakdowns *s);
+void rep_breakdowns_record(rep_breakdowns *s, const cor_record *rec);
+/* "user@host" of a URI ("(none)" for ""), "Q.850;cause=16" of a Reason value. */
+void rep_uri_user_host(const char *uri, char *buf, size_t n);
+void rep_reason_key(const char *reason, char *buf, size_t n);
+json_object *rep_json_breakdown(const rep_bd *b, size_t top);
+/* breakdowns{by_caller, by_callee, by_endpoint, by_user_agent} */
+json_object *rep_json_breakdowns(const rep_breakdowns *s);
+/* failed calls by Reason key, for metrics.failure_causes_by_reason */
+json_object *rep_json_reason_causes(const rep_breakdowns *s);
+void rep_breakdowns_print(FILE *out, const rep_breakdowns *s, int utf8);
+
 /* ---- legs of a call and linked records (legs.c) ---- */
 
 #define REP_MAX_LEGS 16 /* legs described per record; more are counted */
