@@ -28,6 +28,10 @@ struct rep_ctx {
     int svg_done;
     rep_gate **gates;
     size_t ngates;
+    rep_filter *filters;   /* --filter: records shown (filter.c) */
+    size_t nfilters;
+    int64_t origin_us;     /* first SIP message, for --filter offsets */
+    int have_origin;
     int gates_held;
 };
 
@@ -63,6 +67,19 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
     }
     r->cfg = *cfg;
     r->stats.metrics = &r->metrics;
+    if (cfg->nfilter) {
+        if ((r->filters = calloc(cfg->nfilter, sizeof *r->filters)) == NULL) {
+            rep_destroy(r);
+            snprintf(errbuf, errlen, "out of memory");
+            return ENOMEM;
+        }
+        for (size_t i = 0; i < cfg->nfilter; i++)
+            if (rep_filter_parse(&r->filters[i], cfg->filter[i], errbuf, errlen) != 0) {
+                rep_destroy(r);
+                return EINVAL;
+            }
+        r->nfilters = cfg->nfilter;
+    }
     rep_breakdowns_init(&r->bd, REP_BD_CAP);
     if (cfg->json_path) {
         if (strcmp(cfg->json_path, "-") == 0) {
@@ -75,8 +92,19 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
             return e;
         }
         fprintf(r->json, "{\"schema\":\"sipscope-report/1\",\"generator\":{\"name\":\"sipscope\","
-                         "\"version\":\"%s\"},\n\"dialogs\":[",
+                         "\"version\":\"%s\"},\n",
                 SIPSCOPE_VERSION);
+        if (r->nfilters) {
+            /* said up front: dialogs[] below is a selection, the figures after it are not */
+            json_object *f = json_object_new_object(), *ex = json_object_new_array();
+            for (size_t i = 0; i < r->nfilters; i++)
+                json_object_array_add(ex, rep_json_string(r->filters[i].text));
+            json_object_object_add(f, "expressions", ex);
+            json_object_object_add(f, "applies_to", json_object_new_string("dialogs"));
+            fprintf(r->json, "\"filter\":%s,\n", json_object_to_json_string_ext(f, _json_flags));
+            json_object_put(f);
+        }
+        fprintf(r->json, "\"dialogs\":[");
     }
     int e = 0;
     for (size_t i = 0; i < cfg->nfail_if; i++) {
@@ -123,6 +151,10 @@ static void _tsv_field(FILE *out, const char *s)
 void rep_message(rep_ctx *r, const cor_msg *m, const cor_record *rec)
 {
     rep_stats_message(&r->stats, m);
+    if (!r->have_origin || m->ts_us < r->origin_us) {
+        r->origin_us = m->ts_us;
+        r->have_origin = 1;
+    }
     if (r->cfg.events_out)
         rep_events_message(r->cfg.events_out, m, rec);
     FILE *t = r->cfg.messages_out;
@@ -162,6 +194,9 @@ void rep_record(rep_ctx *r, const cor_record *rec)
         rep_markdown_record(r->md, rec);
     if (r->junit)
         rep_junit_record(r->junit, rec);
+    /* --filter picks what is drawn and listed; everything above counts all */
+    if (r->nfilters && !rep_filter_match(r->filters, r->nfilters, rec, r->origin_us))
+        return;
     if (r->html)
         rep_html_record(r->html, rec);
     if (r->cfg.call_id && strcmp(r->cfg.call_id, rec->call_id) != 0)
@@ -284,6 +319,7 @@ void rep_destroy(rep_ctx *r)
     for (size_t i = 0; i < r->ngates; i++)
         rep_gate_free(r->gates[i]);
     free(r->gates);
+    free(r->filters);
     rep_stats_free(&r->stats);
     rep_breakdowns_free(&r->bd);
     free(r);

@@ -187,6 +187,31 @@ json_object *rep_json_breakdowns(const rep_breakdowns *s);
 json_object *rep_json_reason_causes(const rep_breakdowns *s);
 void rep_breakdowns_print(FILE *out, const rep_breakdowns *s, int utf8);
 
+/* ---- --filter (filter.c) ---- */
+
+enum { REP_FILTER_KIND = 1, REP_FILTER_USER, REP_FILTER_CODE, REP_FILTER_FROM, REP_FILTER_TO };
+#define REP_FILTER_CODES 16
+
+typedef struct rep_filter {
+    int what;                 /* REP_FILTER_* */
+    char text[256];           /* the expression as given */
+    uint32_t kinds;           /* bit per cor_kind */
+    char user[256];
+    uint16_t codes[REP_FILTER_CODES];
+    size_t ncodes;
+    uint32_t code_class;      /* bit c for "cxx" */
+    int code_none;
+    int64_t time_us;          /* absolute, or offset from the first SIP message */
+    int absolute;
+} rep_filter;
+
+/* Parses one NAME=VALUE expression. Returns 0, or -1 with a one-line
+ * message in err. */
+int rep_filter_parse(rep_filter *f, const char *expr, char *err, size_t errlen);
+/* 1 when rec satisfies every one of f[0..n) (origin_us: time of the first
+ * SIP message, for offsets). */
+int rep_filter_match(const rep_filter *f, size_t n, const cor_record *rec, int64_t origin_us);
+
 /* ---- legs of a call and linked records (legs.c) ---- */
 
 #define REP_MAX_LEGS 16 /* legs described per record; more are counted */
