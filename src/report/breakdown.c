@@ -173,9 +173,8 @@ static rep_bd_entry *_bd_get(rep_bd *b, const char *key)
     return e;
 }
 
-void rep_bd_add(rep_bd *b, const char *key, const rep_bd_call *c)
+static void _bd_count(rep_bd *b, rep_bd_entry *e, const rep_bd_call *c)
 {
-    rep_bd_entry *e = _bd_get(b, key);
     if (e == NULL) {
         e = &b->other;
         b->overflow_calls++;
@@ -187,6 +186,29 @@ void rep_bd_add(rep_bd *b, const char *key, const rep_bd_call *c)
         rep_chist_add(&e->setup, c->setup_ms);
     if (c->pdd_ms >= 0)
         rep_chist_add(&e->pdd, c->pdd_ms);
+}
+
+void rep_bd_add(rep_bd *b, const char *key, const rep_bd_call *c) { _bd_count(b, _bd_get(b, key), c); }
+
+void rep_bd_add_raw(rep_bd *b, const void *raw, size_t len, rep_bd_keyfn mk, const rep_bd_call *c)
+{
+    for (unsigned i = 0; i < REP_BD_MEMO; i++) {
+        const rep_bd_memo *m = &b->memo[i];
+        if (m->len == len && len && memcmp(m->raw, raw, len) == 0) {
+            _bd_count(b, m->idx == SIZE_MAX ? NULL : &b->e[m->idx], c);
+            return;
+        }
+    }
+    char key[512];
+    mk(raw, len, key, sizeof key);
+    rep_bd_entry *e = _bd_get(b, key);
+    if (len && len <= REP_BD_MEMO_RAW) {
+        rep_bd_memo *m = &b->memo[b->memo_next++ % REP_BD_MEMO];
+        m->len = len;
+        m->idx = e ? (size_t)(e - b->e) : SIZE_MAX;
+        memcpy(m->raw, raw, len);
+    }
+    _bd_count(b, e, c);
 }
 
 static int _cmp_entries(const void *x, const void *y)
@@ -283,6 +305,35 @@ void rep_reason_key(const char *reason, char *buf, size_t n)
         snprintf(buf, n, "%.*s", (int)proto.len, (const char *)proto.p);
 }
 
+static void _uri_key(const void *raw, size_t len, char *key, size_t n)
+{
+    char uri[1100];
+    snprintf(uri, sizeof uri, "%.*s", (int)len, (const char *)raw);
+    rep_uri_user_host(uri, key, n);
+}
+
+static void _text_key(const void *raw, size_t len, char *key, size_t n)
+{
+    snprintf(key, n, "%.*s", (int)len, (const char *)raw);
+}
+
+static void _ip_key(const void *raw, size_t len, char *key, size_t n)
+{
+    ss_addr a;
+    memcpy(&a, raw, sizeof a < len ? sizeof a : len);
+    ss_addr_format_ip(&a, key, n);
+}
+
+/* An address as raw key bytes: the port does not count. */
+static ss_addr _ip_only(const ss_addr *in)
+{
+    ss_addr a;
+    memset(&a, 0, sizeof a);
+    a.family = in->family;
+    memcpy(a.ip, in->ip, sizeof a.ip);
+    return a;
+}
+
 /* NER (ITU-T E.425) counts this call: the rule of metrics.c. */
 static int _ner(const cor_record *rec)
 {
@@ -309,18 +360,22 @@ void rep_breakdowns_record(rep_breakdowns *s, const cor_record *rec)
         return; /* not decided: as metrics.c */
     rep_bd_call c = {fs >= 200 && fs < 300, (uint8_t)_ner(rec), rec->setup_ms, rec->pdd_ms};
     char key[512];
-    rep_uri_user_host(rec->from ? rec->from : "", key, sizeof key);
-    rep_bd_add(&s->bd[REP_BD_CALLER], key, &c);
-    rep_uri_user_host(rec->to ? rec->to : "", key, sizeof key);
-    rep_bd_add(&s->bd[REP_BD_CALLEE], key, &c);
-    rep_bd_add(&s->bd[REP_BD_UA], rec->user_agent && rec->user_agent[0] ? rec->user_agent : "(none)", &c);
+    const char *from = rec->from && rec->from[0] ? rec->from : "", *to = rec->to && rec->to[0] ? rec->to : "";
+    const char *ua = rec->user_agent && rec->user_agent[0] ? rec->user_agent : "(none)";
+    if (from[0])
+        rep_bd_add_raw(&s->bd[REP_BD_CALLER], from, strlen(from), _uri_key, &c);
+    else
+        rep_bd_add(&s->bd[REP_BD_CALLER], "(none)", &c);
+    if (to[0])
+        rep_bd_add_raw(&s->bd[REP_BD_CALLEE], to, strlen(to), _uri_key, &c);
+    else
+        rep_bd_add(&s->bd[REP_BD_CALLEE], "(none)", &c);
+    rep_bd_add_raw(&s->bd[REP_BD_UA], ua, strlen(ua), _text_key, &c);
     if (rec->nmsgs) {
-        char a[SS_ADDR_STRLEN], b[SS_ADDR_STRLEN];
-        ss_addr_format_ip(&rec->msgs[0].src, a, sizeof a);
-        ss_addr_format_ip(&rec->msgs[0].dst, b, sizeof b);
-        rep_bd_add(&s->bd[REP_BD_ENDPOINT], a, &c);
-        if (strcmp(a, b) != 0)
-            rep_bd_add(&s->bd[REP_BD_ENDPOINT], b, &c);
+        ss_addr a = _ip_only(&rec->msgs[0].src), b = _ip_only(&rec->msgs[0].dst);
+        rep_bd_add_raw(&s->bd[REP_BD_ENDPOINT], &a, sizeof a, _ip_key, &c);
+        if (memcmp(&a, &b, sizeof a) != 0)
+            rep_bd_add_raw(&s->bd[REP_BD_ENDPOINT], &b, sizeof b, _ip_key, &c);
     }
     if (!c.answered && rec->reason_hdr && rec->reason_hdr[0]) {
         rep_reason_key(rec->reason_hdr, key, sizeof key);

@@ -147,7 +147,19 @@ typedef struct rep_bd_entry {
     rep_chist setup, pdd;
 } rep_bd_entry;
 
+/* Recently seen raw values (a URI, two addresses) and where they went, so
+ * that a run of calls between the same parties skips key making and lookup. */
+#define REP_BD_MEMO 4
+#define REP_BD_MEMO_RAW 120
+typedef struct rep_bd_memo {
+    size_t len;             /* 0 = unused */
+    size_t idx;             /* entry index, SIZE_MAX = other */
+    unsigned char raw[REP_BD_MEMO_RAW];
+} rep_bd_memo;
+
 typedef struct rep_bd {
+    rep_bd_memo memo[REP_BD_MEMO];
+    unsigned memo_next;
     rep_bd_entry *e;        /* tracked keys, in order of arrival */
     size_t n, e_cap, cap;
     uint32_t *idx;          /* open addressing: entry index + 1, 0 = empty */
@@ -165,6 +177,11 @@ typedef struct rep_bd_call {
 void rep_bd_init(rep_bd *b, size_t cap);
 void rep_bd_free(rep_bd *b);
 void rep_bd_add(rep_bd *b, const char *key, const rep_bd_call *c);
+/* Key maker: the text key of raw bytes (a URI, an ss_addr). */
+typedef void (*rep_bd_keyfn)(const void *raw, size_t len, char *key, size_t n);
+/* As rep_bd_add, with the key made by mk from raw only when raw was not
+ * among the last few seen. */
+void rep_bd_add_raw(rep_bd *b, const void *raw, size_t len, rep_bd_keyfn mk, const rep_bd_call *c);
 /* Top entries by attempts (ties by key) into out[0..top); *other gets the
  * overflow plus every tracked key not shown. Returns the number in out. */
 size_t rep_bd_top(const rep_bd *b, size_t top, const rep_bd_entry **out, rep_bd_entry *other);
