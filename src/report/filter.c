@@ -112,17 +112,41 @@ static int _code_item(rep_filter *f, const char *s, size_t len)
     return -1;
 }
 
-int rep_filter_parse(rep_filter *f, const char *expr, char *err, size_t errlen)
+/* The expression for an error message: control bytes (it is echoed to a
+ * terminal) become '?', and it is cut at 64 bytes. */
+static const char *_shown(const char *expr, char *buf, size_t n)
 {
+    size_t i = 0;
+    for (; expr[i] && i + 1 < n && i < 64; i++) {
+        unsigned char c = (unsigned char)expr[i];
+        buf[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    buf[i] = '\0';
+    return buf;
+}
+
+int rep_filter_parse(rep_filter *f, const char *raw, char *err, size_t errlen)
+{
+    char shown[80];
+    const char *expr = _shown(raw, shown, sizeof shown);
     memset(f, 0, sizeof *f);
-    snprintf(f->text, sizeof f->text, "%s", expr);
-    const char *eq = strchr(expr, '=');
+    if (strlen(raw) >= sizeof f->text) {
+        snprintf(err, errlen, "--filter '%s...': longer than %zu bytes", expr, sizeof f->text - 1);
+        return -1;
+    }
+    for (const char *p = raw; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            snprintf(err, errlen, "--filter '%s': control character in the expression", expr);
+            return -1;
+        }
+    snprintf(f->text, sizeof f->text, "%s", raw);
+    const char *eq = strchr(raw, '=');
     if (eq == NULL) {
         snprintf(err, errlen, "--filter '%s': expected NAME=VALUE (kind, user, code, from, to)", expr);
         return -1;
     }
-    size_t nl = (size_t)(eq - expr), vl = strlen(eq + 1);
-    const char *name = _trim(expr, &nl), *val = _trim(eq + 1, &vl);
+    size_t nl = (size_t)(eq - raw), vl = strlen(eq + 1);
+    const char *name = _trim(raw, &nl), *val = _trim(eq + 1, &vl);
     char v[sizeof f->text];
     if (vl == 0 || vl >= sizeof v) {
         snprintf(err, errlen, "--filter '%s': %s value", expr, vl ? "too long a" : "empty");

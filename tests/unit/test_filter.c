@@ -150,6 +150,13 @@ static void test_errors(void **state)
     _bad("to=2026-11-21 17:35:30", "bad time");
     _bad("to=2026-02-30T25:00:00Z", "bad time");
     _bad("to=2026-11-21T17:35:30+01:00", "bad time");
+    /* echoed to a terminal: control bytes never come back */
+    _bad("user=a\x1b[31mred", "--filter 'user=a?[31mred': control character");
+    char longexpr[400];
+    memset(longexpr, 'a', sizeof longexpr - 1);
+    memcpy(longexpr, "user=", 5);
+    longexpr[sizeof longexpr - 1] = '\0';
+    _bad(longexpr, "longer than 255 bytes");
 }
 
 int main(void)
