@@ -155,7 +155,7 @@ void rep_json_legs(json_object *d, const cor_record *rec)
 
 /* ---- ladder ---- */
 
-void rep_legs_print(FILE *out, const cor_record *rec, int utf8)
+void rep_links_print(FILE *out, const cor_record *rec, int utf8)
 {
     char clean[512];
     if (rec->reason_hdr && rec->reason_hdr[0]) {
@@ -169,6 +169,21 @@ void rep_legs_print(FILE *out, const cor_record *rec, int utf8)
         rep_term_clean(rec->link_key, strlen(rec->link_key), utf8, clean, sizeof clean);
         fprintf(out, "  (linked by %s)\n", clean);
     }
+}
+
+/* An endpoint as the ladder columns name it: alias, else ip:port. */
+static void _endpoint_name(const ss_addr *a, const rep_ladder_opts *o, int utf8, char *buf, size_t n)
+{
+    const rep_alias *al = o ? rep_alias_for(a, o) : NULL;
+    if (al != NULL)
+        rep_term_clean(al->name, strnlen(al->name, sizeof al->name), utf8, buf, n);
+    else
+        ss_addr_format(a, buf, n);
+}
+
+void rep_legs_print(FILE *out, const cor_record *rec, const rep_ladder_opts *o, int utf8)
+{
+    char clean[512];
     rep_leg legs[REP_MAX_LEGS];
     size_t total = rep_legs(rec, legs, REP_MAX_LEGS);
     if (total < 2)
@@ -177,9 +192,9 @@ void rep_legs_print(FILE *out, const cor_record *rec, int utf8)
     fprintf(out, "  %zu legs (one Call-ID through %zu hops)\n", total, total);
     for (size_t i = 0; i < n; i++) {
         const rep_leg *l = &legs[i];
-        char a[SS_ADDR_STRLEN], b[SS_ADDR_STRLEN];
-        ss_addr_format(&l->a, a, sizeof a);
-        ss_addr_format(&l->b, b, sizeof b);
+        char a[256], b[256];
+        _endpoint_name(&l->a, o, utf8, a, sizeof a);
+        _endpoint_name(&l->b, o, utf8, b, sizeof b);
         fprintf(out, "  leg %zu  %s %s %s  %u msg%s", i + 1, a, utf8 ? "\u2194" : "<->", b, l->msgs,
                 l->msgs == 1 ? "" : "s");
         if (l->final_status) {

@@ -250,8 +250,13 @@ int rep_leg_of(const rep_leg *legs, size_t n, const cor_msg *m);
 /* Adds reason_header, link_key, related[] (when present) and, for a record
  * with several legs, legs[] and each message's "leg" to dialog object d. */
 void rep_json_legs(json_object *d, const cor_record *rec);
-/* Ladder lines under the title: Reason, related records, legs (several only). */
-void rep_legs_print(FILE *out, const cor_record *rec, int utf8);
+/* Ladder lines under the title: Reason header, related records. */
+void rep_links_print(FILE *out, const cor_record *rec, int utf8);
+/* Ladder lines under the arrows: one per leg, when there are several;
+ * endpoints named by o's aliases as the columns are. */
+void rep_legs_print(FILE *out, const cor_record *rec, const rep_ladder_opts *o, int utf8);
+/* The alias naming a (exact ip+port before IP-only), or NULL (ladder.c). */
+const rep_alias *rep_alias_for(const ss_addr *a, const rep_ladder_opts *o);
 
 /* "2026-11-21T17:04:33.123456Z" */
 void rep_format_time(int64_t ts_us, char *buf, size_t n);

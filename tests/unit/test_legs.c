@@ -33,6 +33,7 @@ typedef struct fx {
     rep_leg legs[MAXR][4];
     size_t nlegs[MAXR];
     char json[MAXR][4096];
+    char ladder[MAXR][4096];
 } fx;
 
 static void _on_msg(void *user, const cor_msg *m, const cor_record *rec)
@@ -57,6 +58,20 @@ static void _on_done(void *user, const cor_record *r)
     json_object *d = rep_json_record(r);
     snprintf(f->json[i], sizeof f->json[i], "%s", json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
     json_object_put(d);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mf = open_memstream(&text, &len);
+    rep_alias al;
+    memset(&al, 0, sizeof al);
+    al.addr.family = 4;
+    al.addr.ip[0] = 10;
+    al.addr.ip[3] = 2; /* any port */
+    snprintf(al.name, sizeof al.name, "proxy");
+    rep_ladder_opts o = {100, 0, 0, &al, 1};
+    rep_ladder_print(mf, r, &o);
+    fclose(mf);
+    snprintf(f->ladder[i], sizeof f->ladder[i], "%s", text);
+    free(text);
 }
 
 static int _setup(void **state)
@@ -183,6 +198,10 @@ static void test_proxy_chain_two_legs(void **state)
     assert_non_null(strstr(f->json[0], "\"setup_ms\":298"));
     assert_non_null(strstr(f->json[0], "\"leg\":2}"));
     assert_null(strstr(f->json[0], "\"related\""));
+    /* the ladder lists the legs under the arrows, named like the columns */
+    assert_non_null(strstr(f->ladder[0], "\n  2 legs (one Call-ID through 2 hops)\n"
+                                         "  leg 1  10.0.0.1:5060 <-> proxy  5 msgs  200 OK  setup 303 ms  pdd 12 ms\n"
+                                         "  leg 2  proxy <-> 10.0.0.3:5060  5 msgs  200 OK  setup 298 ms  pdd 8 ms\n"));
 }
 
 /* The same INVITE sent twice on the same hop is a retransmission; relayed
@@ -233,6 +252,11 @@ static void test_b2bua_xcid_and_reason(void **state)
     assert_non_null(strstr(f->json[in], "\"related\":["));
     assert_non_null(strstr(f->json[out], "\"link_key\":\"in@a\""));
     assert_non_null(strstr(f->json[out], "\"reason_header\":\"SIP ;cause=486 ;text=\\\"Busy\\\"\""));
+    char want[128];
+    snprintf(want, sizeof want, "\n  related: #%llu  (linked by in@a)\n", (unsigned long long)f->id[in]);
+    assert_non_null(strstr(f->ladder[out], want));
+    assert_non_null(strstr(f->ladder[out], "\n  Reason: SIP ;cause=486 ;text=\"Busy\"\n"));
+    assert_null(strstr(f->ladder[out], "legs"));
 }
 
 /* RFC 7989: three legs with the same Session-ID local UUID link to the
