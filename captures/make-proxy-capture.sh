@@ -7,8 +7,10 @@
 # record-routes and relays statefully, so every call crosses two hops: the
 # same Call-ID appears on two legs, each with its own Via branch and its own
 # transactions (kamailio answers 100 Trying itself and ACKs a non-2xx final
-# hop by hop). Scenarios uac-proxy-call.xml and uas-proxy-call.xml
-# (Route / Record-Route) for two answered calls, then one call the UAS answers 486.
+# hop by hop). Scenarios uac-proxy-call.xml / uas-proxy-call.xml (Route and
+# Record-Route) for two answered calls, then uac-reject.xml /
+# uas-proxy-reject.xml: a call the UAS answers 486 with a Reason header
+# (Q.850 cause 17), which kamailio relays upstream.
 # tcpdump records lo; tshark checks the content. Loopback only; needs root
 # (tcpdump on lo). Logs in build/captures-log/.
 set -euo pipefail
@@ -68,7 +70,7 @@ run() {
     UAS_PID=
 }
 run uas-proxy-call.xml uac-proxy-call.xml 2
-run uas-reject-486.xml uac-reject.xml 1
+run uas-proxy-reject.xml uac-reject.xml 1
 
 sleep 1
 kill "$KAM_PID"; wait "$KAM_PID" || true; KAM_PID=
