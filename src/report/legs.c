@@ -166,8 +166,11 @@ void rep_links_print(FILE *out, const cor_record *rec, int utf8)
         fputs("  related:", out);
         for (uint32_t i = 0; i < rec->nrelated && i < COR_MAX_RELATED; i++)
             fprintf(out, " #%llu", (unsigned long long)rec->related[i]);
-        rep_term_clean(rec->link_key, strlen(rec->link_key), utf8, clean, sizeof clean);
-        fprintf(out, "  (linked by %s)\n", clean);
+        if (rec->link_key && rec->link_key[0]) {
+            rep_term_clean(rec->link_key, strlen(rec->link_key), utf8, clean, sizeof clean);
+            fprintf(out, "  (linked by %s)", clean);
+        }
+        fputc('\n', out);
     }
 }
 
