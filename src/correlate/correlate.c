@@ -76,7 +76,8 @@ typedef struct _rec {
     uint8_t scratch_used;    /* scratch holds a live transaction */
     uint8_t last_is_scratch; /* the latest non-ACK transaction is the scratch one */
     uint64_t hash;
-    uint64_t sid_h;          /* Session-ID hash when indexed in ctx->links, else 0 */
+    uint64_t sid_h;          /* key of this record in ctx->links (Session-ID, or an
+                              * X-CID naming a Call-ID not seen yet), else 0 */
     size_t call_id_len;      /* on the wire; the copy may be capped */
     cor_arena arena;
 
@@ -1161,11 +1162,21 @@ static void _relate(_rec *a, _rec *b)
         b->pub.related[b->pub.nrelated++] = a->pub.id;
 }
 
+/* ctx->links key of "an X-CID names the Call-ID whose table hash is h". */
+static inline uint64_t _xcid_key(uint64_t call_id_hash) { return cor_mix64(call_id_hash ^ 0x78636964) | 1; }
+
 /* A record just created by an INVITE: links it to the live record named by
  * X-CID / X-Call-ID (a Call-ID), else to the first live record with the
- * same Session-ID local UUID (RFC 7989 §6: intermediaries pass it on). */
+ * same Session-ID local UUID (RFC 7989 §6: intermediaries pass it on).
+ * An X-CID naming a Call-ID not seen yet (the capture saw the B2BUA's
+ * outgoing leg first) is indexed, so that Call-ID links back when it comes. */
 static void _rec_link(cor_ctx *c, _rec *r, const sip_msg *m)
 {
+    if (c->links.n) {
+        _rec *o = cor_links_find(&c->links, _xcid_key(r->hash));
+        if (o != NULL)
+            _relate(r, o);
+    }
     ss_slice xcid = {0}, sid = {0};
     for (uint32_t i = 0; i < m->nhdr; i++) {
         if (m->hdr[i].id == SIP_H_X_CID && ss_slice_empty(xcid))
@@ -1175,9 +1186,12 @@ static void _rec_link(cor_ctx *c, _rec *r, const sip_msg *m)
     }
     if (!ss_slice_empty(xcid)) {
         r->pub.link_key = _str(c, r, 0, xcid, NULL);
-        _rec *o = _lookup(c, cor_hash(xcid.p, xcid.len, 0x63616c6c), xcid);
+        uint64_t h = cor_hash(xcid.p, xcid.len, 0x63616c6c);
+        _rec *o = _lookup(c, h, xcid);
         if (o != NULL)
             _relate(r, o);
+        else if (cor_links_put(&c->links, _xcid_key(h), r) == 0)
+            r->sid_h = _xcid_key(h);
         return;
     }
     size_t n = 0;

@@ -259,6 +259,35 @@ static void test_b2bua_xcid_and_reason(void **state)
     assert_null(strstr(f->ladder[out], "legs"));
 }
 
+/* The capture sees the B2BUA's outgoing leg (X-CID: in2@a) before the
+ * incoming one: the incoming record links back when it is created. */
+static void test_b2bua_xcid_outgoing_first(void **state)
+{
+    fx *f = *state;
+    _req(f, 2, 3, 0, "INVITE sip:bob@b.example", "SIP/2.0/UDP 10.0.0.2;branch=z9hG4bKo1", "1 INVITE", "",
+         "out2@b", "X-Call-ID: in2@a\n");
+    _req(f, 1, 2, 1, "INVITE sip:bob@b.example", VA, "1 INVITE", "", "other@a", NULL);
+    _req(f, 1, 2, 2, "INVITE sip:bob@b.example", VA, "1 INVITE", "", "in2@a", NULL);
+    cor_finish(f->c, 0);
+    assert_int_equal(f->ndone, 3);
+    size_t out = 3, in = 3, other = 3;
+    for (size_t i = 0; i < 3; i++) {
+        if (strcmp(f->call_id[i], "out2@b") == 0)
+            out = i;
+        else if (strcmp(f->call_id[i], "in2@a") == 0)
+            in = i;
+        else
+            other = i;
+    }
+    assert_true(out < 3 && in < 3 && other < 3);
+    assert_int_equal(f->nrelated[other], 0);
+    assert_int_equal(f->nrelated[out], 1);
+    assert_int_equal(f->related[out][0], f->id[in]);
+    assert_int_equal(f->nrelated[in], 1);
+    assert_int_equal(f->related[in][0], f->id[out]);
+    assert_string_equal(f->link[out], "in2@a");
+}
+
 /* RFC 7989: three legs with the same Session-ID local UUID link to the
  * first; a null UUID links nothing. */
 static void test_session_id(void **state)
@@ -293,6 +322,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_proxy_chain_two_legs, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_relay_vs_retransmission, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_b2bua_xcid_and_reason, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_b2bua_xcid_outgoing_first, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_session_id, _setup, _teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
