@@ -131,6 +131,11 @@ static void _usage(FILE *out)
             "                          none; printed by default when nothing else goes to stdout\n"
             "  -l, --ladder            a ladder diagram per dialog (Call-ID)\n"
             "      --call-id ID        ladder and JSON dialogs for this Call-ID only\n"
+            "      --filter EXPR       ladders, JSON dialogs, HTML, SVG, Mermaid, PlantUML and\n"
+            "                          --brief only for records matching EXPR: kind=call,...,\n"
+            "                          user=TEXT, code=486|4xx|none, from=TIME, to=TIME (ISO\n"
+            "                          UTC or seconds after the first message); repeatable,\n"
+            "                          all must hold; statistics still count everything\n"
             "  -j, --json FILE         JSON report (- = stdout); schema in docs/report-schema.md\n"
             "      --messages FILE     one TSV line per SIP message (- = stdout)\n"
             "      --html FILE         self-contained HTML report (tables, charts, SVG ladders)\n"
@@ -222,6 +227,7 @@ enum {
     OPT_MARKDOWN,
     OPT_JUNIT,
     OPT_FAIL_IF,
+    OPT_FILTER,
     OPT_EVENTS,
     OPT_BRIEF,
     OPT_HEP_LISTEN,
@@ -290,6 +296,7 @@ int main(int argc, char **argv)
         {"markdown", required_argument, NULL, OPT_MARKDOWN},
         {"junit", required_argument, NULL, OPT_JUNIT},
         {"fail-if", required_argument, NULL, OPT_FAIL_IF},
+        {"filter", required_argument, NULL, OPT_FILTER},
         {"events", required_argument, NULL, OPT_EVENTS},
         {"brief", no_argument, NULL, OPT_BRIEF},
         {"hep-listen", required_argument, NULL, OPT_HEP_LISTEN},
@@ -324,6 +331,8 @@ int main(int argc, char **argv)
     const char *hep_listen = NULL, *hep_send = NULL;
     const char *fail_if[32];
     size_t nfail_if = 0;
+    const char *filters[32];
+    size_t nfilters = 0;
 
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return rep_merge_main(argc - 1, argv + 1);
@@ -404,6 +413,19 @@ int main(int argc, char **argv)
             }
             fail_if[nfail_if++] = optarg;
             break;
+        case OPT_FILTER: {
+            char ferr[512];
+            if (nfilters == sizeof filters / sizeof filters[0]) {
+                fprintf(stderr, "sipscope: too many --filter (at most 32)\n");
+                return EXIT_INPUT;
+            }
+            if (rep_filter_check(optarg, ferr, sizeof ferr) != 0) {
+                fprintf(stderr, "sipscope: %s\n", ferr);
+                return EXIT_INPUT;
+            }
+            filters[nfilters++] = optarg;
+            break;
+        }
         case 'l': rcfg.ladder = 1; break;
         case 'j': rcfg.json_path = optarg; break;
         case 'q': quiet = 1; break;
@@ -538,6 +560,8 @@ int main(int argc, char **argv)
                       (rcfg.svg_path && strcmp(rcfg.svg_path, "-") == 0);
     rcfg.fail_if = fail_if;
     rcfg.nfail_if = nfail_if;
+    rcfg.filter = filters;
+    rcfg.nfilter = nfilters;
     rcfg.suite_name = ninputs ? inputs[0] : (nifaces ? ifaces[0] : hep_listen ? hep_listen : "sipscope");
     if (stats_mode < 0)
         stats_mode = (quiet || stdout_busy) ? REP_STATS_NONE : REP_STATS_DEFAULT;

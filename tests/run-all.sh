@@ -29,6 +29,7 @@ tier caps        $MAKE --no-print-directory caps
 tier regress     tests/regress/run.sh ./sipscope
 tier diff        $MAKE --no-print-directory diff
 tier live        tests/live/run.sh ./sipscope
+tier proxy       tests/proxy/run.sh ./sipscope
 tier hep         tests/hep/run.sh ./sipscope
 tier outputs     tests/outputs/check.sh ./sipscope
 tier asan        $MAKE --no-print-directory test-asan

@@ -6,6 +6,7 @@ set -eu
 
 PKGS="make gcc clang libclang-rt-14-dev pkg-config libpcap-dev libjson-c-dev libcmocka-dev
 zlib1g-dev python3 tshark sip-tester tcpdump sngrep valgrind libxml2-utils iproute2 procps
+kamailio
 chromium"
 
 missing=""
@@ -26,3 +27,10 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+# kamailio is here for the proxy-chain test, which starts its own instance on
+# loopback: keep the packaged service off, it would hold port 5060
+case " $missing " in *" kamailio "*)
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        $SUDO systemctl disable --now kamailio >/dev/null 2>&1 || true
+    fi ;;
+esac

@@ -111,6 +111,8 @@ typedef struct cor_txn {
     uint8_t auth_scheme;     /* sip_auth_scheme of a 401/407 challenge, if any */
 } cor_txn;
 
+#define COR_MAX_RELATED 4 /* linked records remembered per record */
+
 typedef struct cor_record {
     uint64_t id;               /* 1-based, in creation order */
     const char *call_id;       /* NUL-terminated copy */
@@ -135,6 +137,13 @@ typedef struct cor_record {
     uint64_t msgs_dropped;     /* beyond cor_config.max_msgs_per_record */
     const cor_txn *txns;
     size_t ntxns;
+    const char *reason_hdr;    /* Reason header (RFC 3326) of the deciding final
+                                * response, else of the CANCEL or BYE; "" if none */
+    const char *link_key;      /* B2BUA correlation of the first INVITE: X-CID /
+                                * X-Call-ID value, else the Session-ID (RFC 7989)
+                                * local UUID; "" if none */
+    uint64_t related[COR_MAX_RELATED]; /* ids of records linked by link_key */
+    uint32_t nrelated;
     uint8_t evicted;           /* finished early by the max_records cap */
     uint8_t at_stop;           /* still live when input ended */
 } cor_record;

@@ -76,6 +76,8 @@ typedef struct rep_config {
     int brief;                 /* --brief: one line per finished dialog on out */
     const char *const *fail_if; /* --fail-if expressions (docs/gating.md) */
     size_t nfail_if;
+    const char *const *filter;  /* --filter expressions, all must hold (report/filter.c) */
+    size_t nfilter;
 } rep_config;
 
 /* What the earlier stages counted, handed over once at the end. */
@@ -102,6 +104,10 @@ typedef struct rep_run_info {
 } rep_run_info;
 
 typedef struct rep_ctx rep_ctx;
+
+/* Checks one --filter expression (kind=, user=, code=, from=, to=).
+ * Returns 0, or -1 with a one-line message in err. */
+int rep_filter_check(const char *expr, char *err, size_t errlen);
 
 /* Opens outputs (the JSON file). Returns 0, or an errno with a message in
  * errbuf (errlen bytes). */

@@ -123,5 +123,24 @@ int cor_tombs_put(cor_tombs *t, uint64_t hash, uint32_t max_cseq, int64_t expiry
 const cor_tomb *cor_tombs_get(const cor_tombs *t, uint64_t hash, int64_t now_us);
 void cor_tombs_del(cor_tombs *t, uint64_t hash);
 void cor_tombs_free(cor_tombs *t);
+/* ---- B2BUA links: Session-ID hash -> live record (links.c) ---- */
+
+typedef struct cor_link_slot {
+    uint64_t h;
+    void *rec; /* NULL = empty */
+} cor_link_slot;
+
+typedef struct cor_links {
+    cor_link_slot *slot; /* open addressing, load <= 1/2 */
+    size_t cap, n;
+} cor_links;
+
+/* Adds h -> rec (h may repeat). Returns 0, or -1 on ENOMEM (not added). */
+int cor_links_put(cor_links *l, uint64_t h, void *rec);
+/* A record added with h, or NULL. */
+void *cor_links_find(const cor_links *l, uint64_t h);
+/* Removes the entry h -> rec if present. */
+void cor_links_del(cor_links *l, uint64_t h, const void *rec);
+void cor_links_free(cor_links *l);
 
 #endif

@@ -79,6 +79,8 @@ typedef struct _rec {
     uint8_t sub_unsubscribe; /* its latest SUBSCRIBE had Expires: 0 */
     uint32_t max_cseq;       /* highest CSeq seen, for its tombstone */
     uint64_t hash;
+    uint64_t sid_h;          /* key of this record in ctx->links (Session-ID, or an
+                              * X-CID naming a Call-ID not seen yet), else 0 */
     size_t call_id_len;      /* on the wire; the copy may be capped */
     cor_arena arena;
 
@@ -125,6 +127,7 @@ struct cor_ctx {
     char tmp[3][COR_STR_MAX + 1]; /* strings of messages no record keeps */
     cor_distinct distinct;
     cor_tombs tombs;
+    cor_links links;         /* Session-ID -> record (links.c) */
 };
 
 /* ---- names ---- */
@@ -524,6 +527,8 @@ static void _finish(cor_ctx *c, _rec *r, _why why, int live)
     _pend_unlink(c, r);
     _table_remove(c, r);
     _decide(c, r, 1, live, why);
+    if (r->sid_h)
+        cor_links_del(&c->links, r->sid_h, r);
     if (why == _WHY_EVICT) {
         r->pub.evicted = 1;
         c->counters[COR_C_EVICTED]++;
@@ -601,6 +606,7 @@ static _rec *_rec_new(cor_ctx *c, const sip_msg *m, uint64_t h, int64_t ts)
     r->pub.state = COR_ST_TRYING;
     r->pub.outcome = COR_OUT_NONE;
     r->pub.to_tag = r->pub.user_agent = r->pub.final_reason = "";
+    r->pub.reason_hdr = r->pub.link_key = "";
     _set_ids(r, m);
     r->ids_from_request = m->is_request != 0;
     r->pub.first_us = r->pub.last_us = ts;
@@ -1179,6 +1185,83 @@ static void _sub_track(_rec *r, const sip_msg *m)
     }
 }
 
+/* ---- Reason header and B2BUA links (only the messages that carry them) ---- */
+
+/* Keeps the Reason header (RFC 3326) that explains how a call ended: the
+ * one of a final response >= 300 to an INVITE wins over one of a CANCEL or
+ * BYE, which only fills an empty slot. */
+static void _rec_reason(cor_ctx *c, _rec *r, const sip_msg *m)
+{
+    int final_fail = !m->is_request && m->cseq.method == SIP_M_INVITE && m->status >= 300;
+    int ender = m->is_request && (m->method == SIP_M_CANCEL || m->method == SIP_M_BYE);
+    if (final_fail || (ender && r->pub.reason_hdr[0] == '\0'))
+        r->pub.reason_hdr = _str(c, r, 0, m->reason_hdr, NULL);
+}
+
+static void _relate(_rec *a, _rec *b)
+{
+    if (a == b)
+        return;
+    for (uint32_t i = 0; i < a->pub.nrelated; i++)
+        if (a->pub.related[i] == b->pub.id)
+            return;
+    if (a->pub.nrelated < COR_MAX_RELATED)
+        a->pub.related[a->pub.nrelated++] = b->pub.id;
+    if (b->pub.nrelated < COR_MAX_RELATED)
+        b->pub.related[b->pub.nrelated++] = a->pub.id;
+}
+
+/* ctx->links key of "an X-CID names the Call-ID whose table hash is h". */
+static inline uint64_t _xcid_key(uint64_t call_id_hash) { return cor_mix64(call_id_hash ^ 0x78636964) | 1; }
+
+/* A record just created by an INVITE: links it to the live record named by
+ * X-CID / X-Call-ID (a Call-ID), else to the first live record with the
+ * same Session-ID local UUID (RFC 7989 §6: intermediaries pass it on).
+ * An X-CID naming a Call-ID not seen yet (the capture saw the B2BUA's
+ * outgoing leg first) is indexed, so that Call-ID links back when it comes. */
+static void _rec_link(cor_ctx *c, _rec *r, const sip_msg *m)
+{
+    if (c->links.n) {
+        _rec *o = cor_links_find(&c->links, _xcid_key(r->hash));
+        if (o != NULL)
+            _relate(r, o);
+    }
+    ss_slice xcid = {0}, sid = {0};
+    for (uint32_t i = 0; i < m->nhdr; i++) {
+        if (m->hdr[i].id == SIP_H_X_CID && ss_slice_empty(xcid))
+            xcid = ss_slice_trim(m->hdr[i].value);
+        else if (m->hdr[i].id == SIP_H_SESSION_ID && ss_slice_empty(sid))
+            sid = ss_slice_trim(m->hdr[i].value);
+    }
+    if (!ss_slice_empty(xcid)) {
+        r->pub.link_key = _str(c, r, 0, xcid, NULL);
+        uint64_t h = cor_hash(xcid.p, xcid.len, 0x63616c6c);
+        _rec *o = _lookup(c, h, xcid);
+        if (o != NULL)
+            _relate(r, o);
+        else if (cor_links_put(&c->links, _xcid_key(h), r) == 0)
+            r->sid_h = _xcid_key(h);
+        return;
+    }
+    size_t n = 0;
+    while (n < sid.len && sid.p[n] != ';' && sid.p[n] != ' ' && sid.p[n] != '\t')
+        n++;
+    /* a null UUID (all zeros) means "not known yet" and links nothing */
+    int null_uuid = 1;
+    for (size_t i = 0; i < n; i++)
+        null_uuid &= sid.p[i] == '0';
+    if (n == 0 || null_uuid)
+        return;
+    ss_slice uuid = ss_slice_make(sid.p, n);
+    r->pub.link_key = _str(c, r, 0, uuid, NULL);
+    uint64_t h = cor_hash(uuid.p, uuid.len, 0x73657373) | 1;
+    _rec *o = cor_links_find(&c->links, h);
+    if (o != NULL)
+        _relate(r, o);
+    else if (cor_links_put(&c->links, h, r) == 0)
+        r->sid_h = h;
+}
+
 void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
 {
     int64_t ts = pl->ts_us;
@@ -1190,13 +1273,14 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
     cor_msg cm;
     _msg_fill(&cm, m, pl);
     _rec *r = NULL;
+    int created = 0;
     if (!ss_slice_empty(m->call_id)) {
         uint64_t h = cor_hash(m->call_id.p, m->call_id.len, 0x63616c6c);
         r = _lookup(c, h, m->call_id);
         if (r == NULL && _late(c, &cm, m, h))
             return;
         if (r == NULL)
-            r = _rec_new(c, m, h, ts);
+            created = (r = _rec_new(c, m, h, ts)) != NULL;
     }
     if (r == NULL) {
         /* no Call-ID (or no memory for a record): nothing to group it with */
@@ -1223,6 +1307,10 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
         r->max_cseq = m->cseq.seq;
     if (!retrans)
         _sub_track(r, m);
+    if (!ss_slice_empty(m->reason_hdr) && !retrans)
+        _rec_reason(c, r, m);
+    if (created && m->is_request && m->method == SIP_M_INVITE)
+        _rec_link(c, r, m);
     if (r->pub.kind != COR_KIND_CALL)
         r->pub.state = r->open == 0 ? COR_ST_COMPLETED : COR_ST_TRYING;
     _decide(c, r, 0, 0, _WHY_FINISH);
@@ -1367,5 +1455,6 @@ void cor_destroy(cor_ctx *c)
     }
     cor_distinct_free(&c->distinct);
     cor_tombs_free(&c->tombs);
+    cor_links_free(&c->links);
     free(c);
 }

@@ -287,8 +287,9 @@ static void _addr_of(rep_jw *w, const ss_addr *a)
     _str(w, w->addr_buf[i]);
 }
 
-/* One message, keys in the order of rep_json_msg_fields (events.c). */
-static void _message(rep_jw *w, const cor_msg *m)
+/* One message, keys in the order of rep_json_msg_fields (events.c), then
+ * the leg it travelled on when the call has several (leg > 0). */
+static void _message(rep_jw *w, const cor_msg *m, int leg)
 {
     _LIT(w, "{\"time\":");
     _time_of(w, m->ts_us);
@@ -327,6 +328,10 @@ static void _message(rep_jw *w, const cor_msg *m)
             }
         _LIT(w, "]");
     }
+    if (leg > 0) {
+        _LIT(w, ",\"leg\":");
+        _int(w, leg);
+    }
     _LIT(w, "}");
 }
 
@@ -355,12 +360,13 @@ static void _transaction(rep_jw *w, const cor_txn *t)
 
 /* Detail that only some records have, as json-c objects: each key is
  * written after the common fields, in the order added. */
-json_object *rep_json_record_extras(const cor_record *rec)
+json_object *rep_json_record_extras(const cor_record *rec, const rep_leg *legs, size_t nlegs)
 {
     json_object *d = json_object_new_object();
     if (rec->kind == COR_KIND_REGISTRATION || rec->kind == COR_KIND_SUBSCRIPTION)
         json_object_object_add(d, rec->kind == COR_KIND_REGISTRATION ? "registration" : "subscription",
                                rep_json_flow_record(rec));
+    rep_json_legs(d, rec, legs, nlegs); /* legs.c: proxy legs, B2BUA links, Reason */
     return d;
 }
 
@@ -411,7 +417,10 @@ void rep_jw_record(rep_jw *w, const cor_record *rec)
     _LIT(w, ",\"in_progress_at_stop\":");
     _bool(w, rec->at_stop);
 
-    json_object *extras = rep_json_record_extras(rec);
+    rep_leg legs[REP_MAX_LEGS];
+    size_t total = rep_legs(rec, legs, REP_MAX_LEGS);
+    size_t nlegs = total < 2 ? 0 : total < REP_MAX_LEGS ? total : REP_MAX_LEGS;
+    json_object *extras = rep_json_record_extras(rec, legs, total);
     json_object_object_foreach(extras, key, val)
     {
         _LIT(w, ",");
@@ -438,7 +447,7 @@ void rep_jw_record(rep_jw *w, const cor_record *rec)
     for (size_t i = 0; i < rec->nmsgs; i++) {
         if (i)
             _LIT(w, ",");
-        _message(w, &rec->msgs[i]);
+        _message(w, &rec->msgs[i], nlegs ? rep_leg_of(legs, nlegs, &rec->msgs[i]) + 1 : 0);
     }
     _LIT(w, "]");
     if (rec->msgs_dropped) {

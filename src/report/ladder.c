@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipscope/report.h"
+#include "report_int.h"
 
 #define LAD_DEFAULT_WIDTH 100
 #define LAD_MIN_WIDTH 40
@@ -220,7 +220,7 @@ static void _cv_emit(FILE *out, const _canvas *cv, int color)
 
 /* The alias naming a: an exact ip+port entry wins over an IP-only one
  * (port 0), whatever their order on the command line. */
-static const rep_alias *_alias_for(const ss_addr *a, const rep_ladder_opts *o)
+const rep_alias *rep_alias_for(const ss_addr *a, const rep_ladder_opts *o)
 {
     const rep_alias *ip_only = NULL;
     size_t iplen = a->family == 4 ? 4 : 16;
@@ -255,14 +255,14 @@ static long _col_find(const _endpoint *eps, size_t n, const ss_addr *a, const re
 
 static size_t _col_of(const _endpoint *eps, size_t n, const ss_addr *a, const rep_ladder_opts *o)
 {
-    long c = _col_find(eps, n, a, _alias_for(a, o));
+    long c = _col_find(eps, n, a, rep_alias_for(a, o));
     return c < 0 ? 0 : (size_t)c; /* every address was added up front */
 }
 
 /* Adds a as a new column unless it already has one. */
 static void _col_add(_endpoint *eps, size_t *n, const ss_addr *a, const rep_ladder_opts *o)
 {
-    const rep_alias *al = _alias_for(a, o);
+    const rep_alias *al = rep_alias_for(a, o);
 
     if (_col_find(eps, *n, a, al) >= 0)
         return;
@@ -582,6 +582,7 @@ void rep_ladder_print(FILE *out, const cor_record *rec, const rep_ladder_opts *o
     L.width = o->width == 0 ? LAD_DEFAULT_WIDTH : (o->width < LAD_MIN_WIDTH ? LAD_MIN_WIDTH : o->width);
 
     _print_title(out, rec, &L);
+    rep_links_print(out, rec, L.utf8); /* legs.c: Reason, related records */
     const cor_msg *msgs = rec->msgs;
     size_t nmsgs = msgs ? rec->nmsgs : 0;
     if (nmsgs == 0) {
@@ -623,6 +624,7 @@ void rep_ladder_print(FILE *out, const cor_record *rec, const rep_ladder_opts *o
         _draw_lines(&cv, &L, L.gl->bottom);
         _cv_emit(out, &cv, L.color);
     }
+    rep_legs_print(out, rec, o, L.utf8); /* legs.c: one line per hop */
 
 dropped:
     if (rec->msgs_dropped)

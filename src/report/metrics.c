@@ -38,8 +38,8 @@
  *                included) or with no response / attempts x 100
  * SUBSCRIBE attempts are counted the same way (no RFC 6076 metric).
  *
- * Failure causes are counted by final code; the Reason header is not kept
- * by correlate, so causes by Reason are not reported. */
+ * Failure causes are counted by final code here; by Reason header (RFC
+ * 3326) in breakdown.c (metrics.failure_causes_by_reason). */
 #include <stdlib.h>
 #include <string.h>
 

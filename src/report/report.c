@@ -16,6 +16,7 @@ struct rep_ctx {
     rep_config cfg;
     rep_stats stats;
     rep_metrics metrics; /* RFC 6076 (metrics.c) */
+    rep_breakdowns bd;   /* per caller / callee / endpoint / UA (breakdown.c) */
     FILE *json;
     int json_is_stdout;
     uint64_t json_dialogs;
@@ -28,6 +29,10 @@ struct rep_ctx {
     int svg_done;
     rep_gate **gates;
     size_t ngates;
+    rep_filter *filters;   /* --filter: records shown (filter.c) */
+    size_t nfilters;
+    int64_t origin_us;     /* first SIP message, for --filter offsets */
+    int have_origin;
     int gates_held;
 };
 
@@ -63,6 +68,20 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
     }
     r->cfg = *cfg;
     r->stats.metrics = &r->metrics;
+    if (cfg->nfilter) {
+        if ((r->filters = calloc(cfg->nfilter, sizeof *r->filters)) == NULL) {
+            rep_destroy(r);
+            snprintf(errbuf, errlen, "out of memory");
+            return ENOMEM;
+        }
+        for (size_t i = 0; i < cfg->nfilter; i++)
+            if (rep_filter_parse(&r->filters[i], cfg->filter[i], errbuf, errlen) != 0) {
+                rep_destroy(r);
+                return EINVAL;
+            }
+        r->nfilters = cfg->nfilter;
+    }
+    rep_breakdowns_init(&r->bd, REP_BD_CAP);
     if (cfg->json_path) {
         if (strcmp(cfg->json_path, "-") == 0) {
             r->json = stdout;
@@ -79,8 +98,19 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
             return ENOMEM;
         }
         fprintf(r->json, "{\"schema\":\"sipscope-report/1\",\"generator\":{\"name\":\"sipscope\","
-                         "\"version\":\"%s\"},\n\"dialogs\":[",
+                         "\"version\":\"%s\"},\n",
                 SIPSCOPE_VERSION);
+        if (r->nfilters) {
+            /* said up front: dialogs[] below is a selection, the figures after it are not */
+            json_object *f = json_object_new_object(), *ex = json_object_new_array();
+            for (size_t i = 0; i < r->nfilters; i++)
+                json_object_array_add(ex, rep_json_string(r->filters[i].text));
+            json_object_object_add(f, "expressions", ex);
+            json_object_object_add(f, "applies_to", json_object_new_string("dialogs"));
+            fprintf(r->json, "\"filter\":%s,\n", json_object_to_json_string_ext(f, _json_flags));
+            json_object_put(f);
+        }
+        fprintf(r->json, "\"dialogs\":[");
     }
     int e = 0;
     for (size_t i = 0; i < cfg->nfail_if; i++) {
@@ -127,6 +157,10 @@ static void _tsv_field(FILE *out, const char *s)
 void rep_message(rep_ctx *r, const cor_msg *m, const cor_record *rec)
 {
     rep_stats_message(&r->stats, m);
+    if (!r->have_origin || m->ts_us < r->origin_us) {
+        r->origin_us = m->ts_us;
+        r->have_origin = 1;
+    }
     if (r->cfg.events_out)
         rep_events_message(r->cfg.events_out, m, rec);
     FILE *t = r->cfg.messages_out;
@@ -158,6 +192,7 @@ void rep_record(rep_ctx *r, const cor_record *rec)
 {
     rep_stats_record(&r->stats, rec);
     rep_metrics_record(&r->metrics, rec);
+    rep_breakdowns_record(&r->bd, rec);
     if (r->cfg.events_out)
         rep_events_record(r->cfg.events_out, rec);
     /* the CI outputs judge every record; pictures follow --call-id */
@@ -165,6 +200,9 @@ void rep_record(rep_ctx *r, const cor_record *rec)
         rep_markdown_record(r->md, rec);
     if (r->junit)
         rep_junit_record(r->junit, rec);
+    /* --filter picks what is drawn and listed; everything above counts all */
+    if (r->nfilters && !rep_filter_match(r->filters, r->nfilters, rec, r->origin_us))
+        return;
     if (r->html)
         rep_html_record(r->html, rec);
     if (r->cfg.call_id && strcmp(r->cfg.call_id, rec->call_id) != 0)
@@ -220,9 +258,10 @@ void rep_snapshot(rep_ctx *r, const rep_run_info *info)
 
 int rep_finish(rep_ctx *r, const rep_run_info *info)
 {
-    if (r->cfg.stats == REP_STATS_DEFAULT)
+    if (r->cfg.stats == REP_STATS_DEFAULT) {
         rep_stats_print(r->cfg.out, &r->stats, info);
-    else if (r->cfg.stats == REP_STATS_TSHARK)
+        rep_breakdowns_print(r->cfg.out, &r->bd, r->cfg.ladder_opts.utf8);
+    } else if (r->cfg.stats == REP_STATS_TSHARK)
         rep_stats_print_tshark(r->cfg.out, &r->stats);
 
     int err = 0;
@@ -231,7 +270,10 @@ int rep_finish(rep_ctx *r, const rep_run_info *info)
     json_object_object_add(tail, "summary", rep_json_summary(&r->stats, info));
     json_object_object_add(tail, "stats", rep_json_stats(&r->stats));
     json_object_object_add(tail, "anomalies", rep_json_anomalies(info));
-    json_object_object_add(tail, "metrics", rep_json_metrics(&r->metrics));
+    json_object *metrics = rep_json_metrics(&r->metrics);
+    json_object_object_add(metrics, "failure_causes_by_reason", rep_json_reason_causes(&r->bd));
+    json_object_object_add(tail, "metrics", metrics);
+    json_object_object_add(tail, "breakdowns", rep_json_breakdowns(&r->bd));
     json_object_object_add(tail, "registrations", rep_json_flows(&r->metrics.reg, 0));
     json_object_object_add(tail, "subscriptions", rep_json_flows(&r->metrics.sub, 1));
     if (r->html && rep_html_finish(r->html, tail) != 0)
@@ -289,6 +331,8 @@ void rep_destroy(rep_ctx *r)
     for (size_t i = 0; i < r->ngates; i++)
         rep_gate_free(r->gates[i]);
     free(r->gates);
+    free(r->filters);
     rep_stats_free(&r->stats);
+    rep_breakdowns_free(&r->bd);
     free(r);
 }

@@ -116,7 +116,8 @@ void rep_jw_record(rep_jw *w, const cor_record *rec);
 const char *rep_jw_text(const rep_jw *w, size_t *len);
 /* Per-kind detail of a record as json-c values, written after the common
  * fields of its dialog object, in the order added. */
-json_object *rep_json_record_extras(const cor_record *rec);
+struct rep_leg; /* legs.c, below */
+json_object *rep_json_record_extras(const cor_record *rec, const struct rep_leg *legs, size_t nlegs);
 /* s[0..n) as a JSON string the way json-c writes it with NOSLASHESCAPE;
  * out needs n*6+2 bytes; returns the bytes written. */
 size_t rep_json_quote(char *out, const char *s, size_t n);
@@ -136,6 +137,145 @@ json_object *rep_json_tls(const rep_run_info *info);
 void rep_events_message(FILE *out, const cor_msg *m, const cor_record *rec);
 void rep_events_record(FILE *out, const cor_record *rec);
 void rep_brief_record(FILE *out, const cor_record *rec, int utf8);
+
+/* ---- breakdowns per caller / callee / endpoint / User-Agent (breakdown.c) ---- */
+
+/* Small histogram for per-key figures: exact below 128 ms, then 8 steps
+ * per power of two up to ~9 h (a percentile is the middle of its bucket,
+ * within 6.25 % of the true value above 128 ms; min and max exact). */
+#define REP_CHIST_BUCKETS (128 + 18 * 8)
+typedef struct rep_chist {
+    uint64_t n;
+    int64_t min, max;
+    double sum;
+    uint32_t bucket[REP_CHIST_BUCKETS];
+} rep_chist;
+void rep_chist_add(rep_chist *h, int64_t ms);
+/* p in 0..100 (nearest rank); -1 when empty. */
+int64_t rep_chist_percentile(const rep_chist *h, double p);
+
+#define REP_BD_CAP 1000     /* keys tracked per breakdown */
+#define REP_BD_TOP 20       /* entries in the JSON report */
+#define REP_BD_TEXT_TOP 5   /* entries in the text statistics */
+
+typedef struct rep_bd_entry {
+    char *key;
+    uint64_t h;
+    uint64_t attempts, answered, ner;
+    rep_chist setup, pdd;
+} rep_bd_entry;
+
+/* Recently seen raw values (a URI, two addresses) and where they went, so
+ * that a run of calls between the same parties skips key making and lookup. */
+#define REP_BD_MEMO 4
+#define REP_BD_MEMO_RAW 120
+typedef struct rep_bd_memo {
+    size_t len;             /* 0 = unused */
+    size_t idx;             /* entry index, SIZE_MAX = other */
+    unsigned char raw[REP_BD_MEMO_RAW];
+} rep_bd_memo;
+
+typedef struct rep_bd {
+    rep_bd_memo memo[REP_BD_MEMO];
+    unsigned memo_next;
+    rep_bd_entry *e;        /* tracked keys, in order of arrival */
+    size_t n, e_cap, cap;
+    uint32_t *idx;          /* open addressing: entry index + 1, 0 = empty */
+    size_t idx_cap;
+    rep_bd_entry other;     /* calls of keys that came once the table was full */
+    uint64_t overflow_calls;
+} rep_bd;
+
+/* What one call adds to a key. */
+typedef struct rep_bd_call {
+    uint8_t answered, ner;
+    int64_t setup_ms, pdd_ms; /* -1 n/a */
+} rep_bd_call;
+
+void rep_bd_init(rep_bd *b, size_t cap);
+void rep_bd_free(rep_bd *b);
+void rep_bd_add(rep_bd *b, const char *key, const rep_bd_call *c);
+/* Key maker: the text key of raw bytes (a URI, an ss_addr). */
+typedef void (*rep_bd_keyfn)(const void *raw, size_t len, char *key, size_t n);
+/* As rep_bd_add, with the key made by mk from raw only when raw was not
+ * among the last few seen. */
+void rep_bd_add_raw(rep_bd *b, const void *raw, size_t len, rep_bd_keyfn mk, const rep_bd_call *c);
+/* Top entries by attempts (ties by key) into out[0..top); *other gets the
+ * overflow plus every tracked key not shown. Returns the number in out. */
+size_t rep_bd_top(const rep_bd *b, size_t top, const rep_bd_entry **out, rep_bd_entry *other);
+
+enum { REP_BD_CALLER = 0, REP_BD_CALLEE, REP_BD_ENDPOINT, REP_BD_UA, REP_BD_REASON, REP_BD__COUNT };
+typedef struct rep_breakdowns {
+    rep_bd bd[REP_BD__COUNT]; /* REP_BD_REASON: failed calls by Reason header */
+} rep_breakdowns;
+
+int rep_breakdowns_init(rep_breakdowns *s, size_t cap);
+void rep_breakdowns_free(rep_breakdowns *s);
+void rep_breakdowns_record(rep_breakdowns *s, const cor_record *rec);
+/* "user@host" of a URI ("(none)" for ""), "Q.850;cause=16" of a Reason value. */
+void rep_uri_user_host(const char *uri, char *buf, size_t n);
+void rep_reason_key(const char *reason, char *buf, size_t n);
+json_object *rep_json_breakdown(const rep_bd *b, size_t top);
+/* breakdowns{by_caller, by_callee, by_endpoint, by_user_agent} */
+json_object *rep_json_breakdowns(const rep_breakdowns *s);
+/* failed calls by Reason key, for metrics.failure_causes_by_reason */
+json_object *rep_json_reason_causes(const rep_breakdowns *s);
+void rep_breakdowns_print(FILE *out, const rep_breakdowns *s, int utf8);
+
+/* ---- --filter (filter.c) ---- */
+
+enum { REP_FILTER_KIND = 1, REP_FILTER_USER, REP_FILTER_CODE, REP_FILTER_FROM, REP_FILTER_TO };
+#define REP_FILTER_CODES 16
+
+typedef struct rep_filter {
+    int what;                 /* REP_FILTER_* */
+    char text[256];           /* the expression as given */
+    uint32_t kinds;           /* bit per cor_kind */
+    char user[256];
+    uint16_t codes[REP_FILTER_CODES];
+    size_t ncodes;
+    uint32_t code_class;      /* bit c for "cxx" */
+    int code_none;
+    int64_t time_us;          /* absolute, or offset from the first SIP message */
+    int absolute;
+} rep_filter;
+
+/* Parses one NAME=VALUE expression. Returns 0, or -1 with a one-line
+ * message in err. */
+int rep_filter_parse(rep_filter *f, const char *expr, char *err, size_t errlen);
+/* 1 when rec satisfies every one of f[0..n) (origin_us: time of the first
+ * SIP message, for offsets). */
+int rep_filter_match(const rep_filter *f, size_t n, const cor_record *rec, int64_t origin_us);
+
+/* ---- legs of a call and linked records (legs.c) ---- */
+
+#define REP_MAX_LEGS 16 /* legs described per record; more are counted */
+
+typedef struct rep_leg {
+    ss_addr a, b;              /* a sent the leg's first message (upstream side) */
+    uint32_t msgs, requests, responses, retransmissions;
+    int64_t first_us, last_us;
+    int64_t setup_ms, pdd_ms;  /* leg's first INVITE -> its 2xx / first 18x; -1 n/a */
+    uint16_t final_status;     /* final response to that INVITE on the leg, 0 if none */
+    const char *final_reason;
+} rep_leg;
+
+/* Splits rec's kept messages into legs (one per address pair, in order of
+ * first message); fills at most cap of them. Returns the number of legs. */
+size_t rep_legs(const cor_record *rec, rep_leg *out, size_t cap);
+/* Index of m's leg in legs[0..n), or -1. */
+int rep_leg_of(const rep_leg *legs, size_t n, const cor_msg *m);
+/* Adds reason_header, link_key, related[] (when present) and, for a record
+ * with several legs (legs[0..total) from rep_legs), legs[] to dialog
+ * object d; the JSON writer tags each message with its "leg". */
+void rep_json_legs(json_object *d, const cor_record *rec, const rep_leg *legs, size_t total);
+/* Ladder lines under the title: Reason header, related records. */
+void rep_links_print(FILE *out, const cor_record *rec, int utf8);
+/* Ladder lines under the arrows: one per leg, when there are several;
+ * endpoints named by o's aliases as the columns are. */
+void rep_legs_print(FILE *out, const cor_record *rec, const rep_ladder_opts *o, int utf8);
+/* The alias naming a (exact ip+port before IP-only), or NULL (ladder.c). */
+const rep_alias *rep_alias_for(const ss_addr *a, const rep_ladder_opts *o);
 
 /* "2026-11-21T17:04:33.123456Z" */
 void rep_format_time(int64_t ts_us, char *buf, size_t n);

@@ -17,7 +17,7 @@ for bin in "$@"; do
     [ -d "tests/fuzz/seeds/$name" ] && seeds+=("tests/fuzz/seeds/$name")
     case $short in
         sip|sdp) [ -d ../shared/captures/torture ] && seeds+=(../shared/captures/torture) ;;
-        gate|hep|ws) ;;
+        gate|hep|ws|filter) ;;
         *) seeds+=(captures); [ -d ../shared/captures/public ] && seeds+=(../shared/captures/public) ;;
     esac
     echo "== fuzz $name for ${secs}s (seeds: ${seeds[*]:-none})"
