@@ -132,6 +132,7 @@ typedef struct cor_record {
     uint64_t msgs_dropped;     /* beyond cor_config.max_msgs_per_record */
     const cor_txn *txns;
     size_t ntxns;
+    const struct cor_detail *detail; /* conversation detail (detail.h), NULL if none */
     uint8_t evicted;           /* finished early by the max_records cap */
     uint8_t at_stop;           /* still live when input ended */
 } cor_record;

@@ -85,4 +85,14 @@ void cor_distinct_add(cor_distinct *d, uint64_t h);
 uint64_t cor_distinct_count(const cor_distinct *d, int *exact);
 void cor_distinct_free(cor_distinct *d);
 
+/* ---- conversation detail (detail.c) ---- */
+
+struct cor_detail;
+struct sip_msg;
+/* Derives what message m says (registration binding, subscription state,
+ * SDP offer/answer, ...) into *slot, allocated in a on first need; msg is
+ * its index among the record's kept messages (UINT32_MAX when not kept). */
+void cor_detail_message(cor_arena *a, struct cor_detail **slot, const struct sip_msg *m, uint32_t msg,
+                        int retrans);
+
 #endif

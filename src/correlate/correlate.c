@@ -92,6 +92,7 @@ typedef struct _rec {
     size_t ndlg, dlg_cap;
     cor_txn *scratch;        /* a transaction beyond the per-record cap (allocated then) */
     _txn *scratch_tx;
+    struct cor_detail *detail; /* detail.c, NULL until a message has some */
 
     uint32_t dec_inv;        /* the deciding INVITE: latest initial one */
     uint32_t last_inv;       /* latest INVITE of any kind (mid-call captures) */
@@ -1178,6 +1179,8 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
     int keep = r->pub.nmsgs < c->cfg.max_msgs_per_record;
     _msg_strings(c, keep ? r : NULL, &cm, m);
     cor_msg *kept = keep ? _rec_keep(c, r, &cm) : NULL;
+    cor_detail_message(&r->arena, &r->detail, m, kept ? (uint32_t)(kept - r->msgs) : COR_TXN_NONE, retrans);
+    r->pub.detail = r->detail;
     if (kept != NULL) {
         out = kept;
     } else {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "detail_int.h"
 #include "report_int.h"
 
 void rep_format_time(int64_t ts_us, char *buf, size_t n)
@@ -96,6 +97,7 @@ json_object *rep_json_record(const cor_record *rec)
     if (rec->kind == COR_KIND_REGISTRATION || rec->kind == COR_KIND_SUBSCRIPTION)
         json_object_object_add(d, rec->kind == COR_KIND_REGISTRATION ? "registration" : "subscription",
                                rep_json_flow_record(rec));
+    rep_json_detail(d, rec);
 
     json_object *txns = json_object_new_array_ext((int)rec->ntxns);
     for (size_t i = 0; i < rec->ntxns; i++) {

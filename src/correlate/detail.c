@@ -1,0 +1,640 @@
+/* detail.c - per-record conversation detail (include/sipscope/detail.h),
+ * derived from each message as the correlator keeps it.
+ *
+ * Cost: a message whose method carries nothing of interest (100/180 of an
+ * INVITE without SDP, ACK without a body, BYE, OPTIONS) returns after one
+ * switch; the detail is allocated in the record's arena the first time a
+ * message has something, and SDP is parsed only for bodies whose
+ * Content-Type says application/sdp. Retransmissions are skipped: they
+ * repeat what was already taken. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cor_int.h"
+#include "sipscope/correlate.h"
+#include "sipscope/detail.h"
+#include "sipscope/sdp.h"
+#include "sipscope/sip.h"
+
+#define _DUP_MAX 256u /* longest copy of one detail string */
+
+/* The public detail plus the offer/answer and registration state. */
+typedef struct _det {
+    cor_detail pub;      /* first: the record points at &pub */
+    size_t sdp_cap, notes_cap;
+    uint32_t offer_cseq;
+    uint8_t offer_pending;    /* an offer waits for its answer */
+    uint8_t offer_in_request; /* ... and it came in a request */
+    uint8_t registered;       /* a REGISTER got a 2xx */
+    uint8_t dereg_asked;      /* the latest REGISTER asked expires 0 */
+} _det;
+
+static const char *const _note_names[COR_NOTE__COUNT] = {
+    "register", "binding", "challenge", "subscription_state", "subscribe", "sipfrag", "refer_to",
+    "info", "hold", "resume", "soap", "compression", "ms_diagnostics", "sdp"};
+
+const char *cor_note_kind_name(cor_note_kind k)
+{
+    return (unsigned)k < COR_NOTE__COUNT ? _note_names[k] : "unknown";
+}
+
+/* ---- body parsers ---- */
+
+static int _xml_name_char(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == ':' || c >= 0x80;
+}
+
+/* Offset of the first occurrence of lit at or after i in s, or s.len. */
+static size_t _find(ss_slice s, size_t i, const char *lit)
+{
+    size_t n = strlen(lit);
+    while (i + n <= s.len) {
+        const uint8_t *hit = memchr(s.p + i, lit[0], s.len - i - n + 1);
+        if (hit == NULL)
+            return s.len;
+        i = (size_t)(hit - s.p);
+        if (memcmp(hit, lit, n) == 0)
+            return i;
+        i++;
+    }
+    return s.len;
+}
+
+/* Next start tag at or after *i: skips text, <?...?>, <!--...-->, <!...>
+ * and end tags. Returns 0 with the qualified name and *i just past the
+ * name, -1 at the end. */
+static int _next_start_tag(ss_slice s, size_t *i, ss_slice *qname)
+{
+    size_t k = *i;
+    for (;;) {
+        while (k < s.len && s.p[k] != '<')
+            k++;
+        if (k + 1 >= s.len)
+            return -1;
+        uint8_t c = s.p[k + 1];
+        if (c == '?') {
+            k = _find(s, k + 2, "?>");
+            if (k >= s.len)
+                return -1;
+            k += 2;
+        } else if (c == '!') {
+            k = k + 4 <= s.len && memcmp(s.p + k, "<!--", 4) == 0 ? _find(s, k + 4, "-->") : _find(s, k + 2, ">");
+            if (k >= s.len)
+                return -1;
+            k++;
+        } else if (c == '/') {
+            k += 2;
+        } else {
+            size_t j = k + 1;
+            while (j < s.len && _xml_name_char(s.p[j]))
+                j++;
+            if (j == k + 1) {
+                k++;
+                continue;
+            }
+            *qname = ss_slice_make(s.p + k + 1, j - k - 1);
+            *i = j;
+            return 0;
+        }
+    }
+}
+
+/* The part of a qualified name after its prefix. */
+static ss_slice _local(ss_slice q)
+{
+    for (size_t i = q.len; i > 0; i--)
+        if (q.p[i - 1] == ':')
+            return ss_slice_make(q.p + i, q.len - i);
+    return q;
+}
+
+/* Contract: see detail.h. */
+int cor_soap_element(ss_slice body, ss_slice *name)
+{
+    ss_slice q, first = SS_SLICE_NULL;
+    size_t i = 0;
+    *name = SS_SLICE_NULL;
+    if (body.p == NULL)
+        return -1;
+    while (_next_start_tag(body, &i, &q) == 0) {
+        ss_slice l = _local(q);
+        if (l.len == 0)
+            continue;
+        if (first.p == NULL)
+            first = l;
+        if (l.len == 4 && memcmp(l.p, "Body", 4) == 0) {
+            /* the element after Body's start tag: skip to its '>' first */
+            size_t gt = _find(body, i, ">");
+            if (gt >= body.len || (gt > i && body.p[gt - 1] == '/'))
+                break;
+            i = gt + 1;
+            if (_next_start_tag(body, &i, &q) == 0 && _local(q).len) {
+                *name = _local(q);
+                return 0;
+            }
+            break;
+        }
+    }
+    if (first.p == NULL)
+        return -1;
+    *name = first;
+    return 0;
+}
+
+/* Contract: see detail.h. The SIP parser wants headers after the status
+ * line; a sipfrag may end right after it, which it reports as a defect. */
+int cor_sipfrag_status(ss_slice body, ss_slice *reason)
+{
+    static __thread sip_msg m; /* large: kept off the stack */
+    size_t used = 0;
+    *reason = SS_SLICE_NULL;
+    if (body.p == NULL || body.len == 0)
+        return -1;
+    if (sip_parse(&m, body.p, body.len, 0, &used) != SIP_OK || m.is_request)
+        return -1;
+    *reason = m.reason;
+    return m.status;
+}
+
+/* ---- helpers ---- */
+
+static const char *_dup(cor_arena *a, ss_slice s)
+{
+    const char *p = cor_arena_strndup(a, s.p, s.len, _DUP_MAX);
+    return p ? p : "";
+}
+
+/* First header of that name (any case) among those the parser did not
+ * give an id. */
+static ss_slice _hdr_named(const sip_msg *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->nhdr; i++)
+        if (m->hdr[i].id == SIP_H_OTHER && ss_slice_ieq_str(m->hdr[i].name, name))
+            return m->hdr[i].value;
+    return SS_SLICE_NULL;
+}
+
+static _det *_get(cor_arena *a, cor_detail **slot)
+{
+    if (*slot)
+        return (_det *)*slot;
+    _det *d = cor_arena_alloc(a, sizeof *d, 8);
+    if (d == NULL)
+        return NULL;
+    memset(d, 0, sizeof *d);
+    cor_detail *p = &d->pub;
+    p->contact = p->realm = p->logon_data = p->keep_alive = "";
+    p->event = p->resource = p->sub_state = p->sub_reason = "";
+    p->refer_to = p->transfer_reason = p->service_action = "";
+    p->compression_offered = p->compression_accepted = p->ms_diag_reason = "";
+    p->expires_asked = p->expires_granted = p->sub_expires = p->ms_diag_code = -1;
+    *slot = p;
+    return d;
+}
+
+/* Appends a note; past the cap it is counted. Returns it or NULL. */
+static cor_note *_note(cor_arena *a, _det *d, uint32_t msg, cor_note_kind k, int64_t code)
+{
+    cor_detail *p = &d->pub;
+    if (p->nnotes >= COR_DETAIL_MAX_NOTES) {
+        p->notes_more++;
+        return NULL;
+    }
+    if (p->nnotes == d->notes_cap) {
+        size_t nc = d->notes_cap ? d->notes_cap * 2 : 4;
+        cor_note *n = cor_arena_grow(a, p->notes, p->nnotes * sizeof *n, nc * sizeof *n, 8);
+        if (n == NULL)
+            return NULL;
+        p->notes = n;
+        d->notes_cap = nc;
+    }
+    cor_note *n = &p->notes[p->nnotes++];
+    n->msg = msg;
+    n->kind = (uint8_t)k;
+    n->code = code;
+    n->aux = 0;
+    n->text = n->text2 = "";
+    return n;
+}
+
+static int64_t _expires_param(ss_slice params)
+{
+    ss_slice v;
+    uint64_t n;
+    if (sip_param(params, "expires", &v) && sip_parse_uint(v, UINT32_MAX, &n) == 0)
+        return (int64_t)n;
+    return -1;
+}
+
+/* ---- SDP ---- */
+
+static void _codecs(const sdp_media *md, char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < md->ncodec && o + 1 < n; i++) {
+        const sdp_codec *c = &md->codec[i];
+        ss_slice nm = c->name.len ? c->name : c->fmt;
+        int w = snprintf(buf + o, n - o, "%s%.*s", i ? "," : "", (int)nm.len, (const char *)nm.p);
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+    if (o >= n)
+        buf[n - 1] = '\0';
+}
+
+static void _sdp(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
+{
+    static __thread sdp_session s; /* large: kept off the stack */
+    cor_detail *p = &d->pub;
+    if (sdp_parse(m->body.p, m->body.len, &s) != 0)
+        return;
+    if (p->nsdp >= COR_DETAIL_MAX_SDP) {
+        p->sdp_more++;
+        return;
+    }
+    if (p->nsdp == d->sdp_cap) {
+        size_t nc = d->sdp_cap ? d->sdp_cap * 2 : 2;
+        cor_sdp *n = cor_arena_grow(a, p->sdp, p->nsdp * sizeof *n, nc * sizeof *n, 8);
+        if (n == NULL)
+            return;
+        p->sdp = n;
+        d->sdp_cap = nc;
+    }
+    cor_sdp *o = &p->sdp[p->nsdp];
+    memset(o, 0, sizeof *o);
+    o->msg = msg;
+    o->cseq = m->cseq.seq;
+    o->status = m->is_request ? 0 : m->status;
+    o->method = (uint8_t)(m->is_request ? m->method : m->cseq.method);
+
+    /* RFC 3264 §4: an SDP answering a pending offer of the other side is an
+     * answer (repeats of it in 18x and 2xx to the same request too). */
+    if (m->is_request) {
+        if (d->offer_pending && !d->offer_in_request) {
+            o->answer = 1;
+            d->offer_pending = 0;
+        } else {
+            d->offer_pending = 1;
+            d->offer_in_request = 1;
+            d->offer_cseq = m->cseq.seq;
+        }
+    } else if (d->offer_in_request && m->cseq.seq == d->offer_cseq) {
+        o->answer = 1;
+        d->offer_pending = 0;
+    } else {
+        d->offer_pending = 1;
+        d->offer_in_request = 0;
+        d->offer_cseq = m->cseq.seq;
+    }
+
+    o->conn = s.has_conn ? _dup(a, s.conn.address) : "";
+    int held = 0, media = 0;
+    char codecs[256];
+    for (uint32_t i = 0; i < s.nmedia; i++) {
+        const sdp_media *md = &s.media[i];
+        if (md->type == SDP_MT_MESSAGE)
+            p->im_session = 1;
+        if (!md->disabled) {
+            media = 1;
+            held |= sdp_media_on_hold(md);
+        }
+        if (i >= COR_SDP_MAX_MEDIA) {
+            o->media_more++;
+            continue;
+        }
+        cor_media *cm = &o->media[o->nmedia++];
+        cm->type = _dup(a, md->type_name);
+        cm->proto = md->proto != SDP_PROTO_OTHER ? sdp_proto_name(md->proto) : _dup(a, md->proto_name);
+        _codecs(md, codecs, sizeof codecs);
+        cm->codecs = cor_arena_strndup(a, codecs, strlen(codecs), _DUP_MAX);
+        if (cm->codecs == NULL)
+            cm->codecs = "";
+        cm->addr = _dup(a, md->conn.address);
+        cm->port = md->port;
+        cm->dir = (uint8_t)md->dir;
+        cm->held = (uint8_t)sdp_media_on_hold(md);
+    }
+    o->media_more += (uint8_t)(s.nmedia_dropped > 255 ? 255 : s.nmedia_dropped);
+    cor_note *n = _note(a, d, msg, COR_NOTE_SDP, 0);
+    if (n)
+        n->aux = p->nsdp;
+    p->nsdp++;
+
+    /* hold and resume (RFC 3264 §8.4) are what an offer asks */
+    if (!o->answer && media && held != p->on_hold) {
+        if (held)
+            p->holds++;
+        else
+            p->resumes++;
+        p->on_hold = (uint8_t)held;
+        n = _note(a, d, msg, held ? COR_NOTE_HOLD : COR_NOTE_RESUME, 0);
+        if (n && held && o->nmedia)
+            n->text = sdp_direction_name((sdp_dir)o->media[0].dir);
+    }
+}
+
+/* ---- per method ---- */
+
+static void _register(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
+{
+    cor_detail *p = &d->pub;
+    if (m->is_request) {
+        p->registers++;
+        int64_t e = m->has_contact ? _expires_param(m->contact.params) : -1;
+        if (e < 0)
+            e = m->expires;
+        if (m->contact_star)
+            e = 0;
+        p->expires_asked = e;
+        d->dereg_asked = e == 0;
+        if (d->registered && e != 0)
+            p->refreshes++;
+        if (p->contact[0] == '\0' && m->has_contact && !m->contact_star)
+            p->contact = _dup(a, m->contact.uri.raw);
+        cor_note *n = _note(a, d, msg, COR_NOTE_REGISTER, e);
+        if (n)
+            n->text = m->contact_star ? "*" : m->has_contact ? _dup(a, m->contact.uri.raw) : "";
+        return;
+    }
+    if (m->status == 401 || m->status == 407) {
+        if (p->auth_scheme == SIP_AUTH_NONE && m->challenge.scheme != SIP_AUTH_NONE) {
+            p->auth_scheme = (uint8_t)m->challenge.scheme;
+            p->realm = _dup(a, m->challenge.realm);
+        }
+        cor_note *n = _note(a, d, msg, COR_NOTE_CHALLENGE, m->status);
+        if (n) {
+            n->text = _dup(a, m->challenge.scheme_name);
+            n->text2 = _dup(a, m->challenge.realm);
+        }
+    } else if (m->status >= 200 && m->status < 300) {
+        int64_t g = m->has_contact ? _expires_param(m->contact.params) : -1;
+        if (g < 0)
+            g = m->expires;
+        if (d->dereg_asked) {
+            p->deregistered = 1;
+            g = 0;
+        }
+        p->expires_granted = g;
+        d->registered = 1;
+        ss_slice v = _hdr_named(m, "ms-user-logon-data");
+        if (v.len)
+            p->logon_data = _dup(a, v);
+        v = _hdr_named(m, "ms-keep-alive");
+        if (v.len)
+            p->keep_alive = _dup(a, v);
+        cor_note *n = _note(a, d, msg, COR_NOTE_BINDING, g);
+        if (n)
+            n->aux = m->status;
+    } else if (m->status >= 300) {
+        cor_note *n = _note(a, d, msg, COR_NOTE_BINDING, -1);
+        if (n)
+            n->aux = m->status;
+    }
+}
+
+static void _subscribe(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
+{
+    cor_detail *p = &d->pub;
+    if (m->is_request) {
+        p->subscribes++;
+        if (p->event[0] == '\0' && m->event.len)
+            p->event = _dup(a, m->event);
+        if (p->resource[0] == '\0')
+            p->resource = _dup(a, m->ruri);
+        if (m->expires == 0)
+            p->unsubscribes++;
+        else if (m->to.tag.len)
+            p->sub_refreshes++;
+        cor_note *n = _note(a, d, msg, COR_NOTE_SUBSCRIBE, m->expires);
+        if (n)
+            n->text = _dup(a, m->event);
+    } else if (m->status >= 200 && m->status < 300 && m->expires >= 0) {
+        p->sub_expires = m->expires;
+    }
+}
+
+static void _notify(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg, int best_effort)
+{
+    cor_detail *p = &d->pub;
+    if (best_effort)
+        p->benotifies++;
+    else
+        p->notifies++;
+    if (p->event[0] == '\0' && m->event.len)
+        p->event = _dup(a, m->event);
+    if (m->subscription_state.len) {
+        ss_slice raw = sip_header_value(m, SIP_H_SUBSCRIPTION_STATE), reason = SS_SLICE_NULL;
+        const uint8_t *semi = raw.len ? memchr(raw.p, ';', raw.len) : NULL;
+        ss_slice params = semi ? ss_slice_make(semi, raw.len - (size_t)(semi - raw.p)) : SS_SLICE_NULL;
+        int64_t e = _expires_param(params);
+        sip_param(params, "reason", &reason);
+        p->sub_state = _dup(a, m->subscription_state);
+        if (reason.len)
+            p->sub_reason = _dup(a, reason);
+        if (e >= 0)
+            p->sub_expires = e;
+        cor_note *n = _note(a, d, msg, COR_NOTE_SUB_STATE, e);
+        if (n) {
+            n->text = p->sub_state;
+            n->text2 = reason.len ? p->sub_reason : "";
+        }
+    }
+    if (ss_slice_ieq_str(m->content_type, "message/sipfrag")) {
+        ss_slice reason;
+        int code = cor_sipfrag_status(m->body, &reason);
+        if (code > 0) {
+            p->transfer_status = (uint16_t)code;
+            p->transfer_reason = _dup(a, reason);
+            cor_note *n = _note(a, d, msg, COR_NOTE_SIPFRAG, code);
+            if (n)
+                n->text = p->transfer_reason;
+        }
+    }
+}
+
+static void _info(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
+{
+    cor_detail *p = &d->pub;
+    ss_slice ct = m->content_type;
+    const char *what;
+    if (ss_slice_ieq_str(ct, "application/im-iscomposing+xml")) {
+        p->info_typing++;
+        what = "typing";
+    } else if (ss_slice_ieq_str(ct, "application/dtmf-relay") || ss_slice_ieq_str(ct, "application/dtmf") ||
+               ss_slice_ieq_str(ct, "audio/telephone-event")) {
+        p->info_dtmf++;
+        what = "dtmf";
+    } else {
+        p->info_other++;
+        what = ct.len ? _dup(a, ct) : "no body";
+    }
+    cor_note *n = _note(a, d, msg, COR_NOTE_INFO, 0);
+    if (n)
+        n->text = what;
+}
+
+static void _ms_diag(cor_arena *a, cor_detail **slot, const sip_msg *m, uint32_t msg)
+{
+    ss_slice v = _hdr_named(m, "ms-diagnostics");
+    if (v.len == 0)
+        v = _hdr_named(m, "ms-client-diagnostics");
+    if (v.len == 0)
+        v = _hdr_named(m, "ms-diagnostics-public");
+    if (v.len == 0)
+        return;
+    _det *d = _get(a, slot);
+    if (d == NULL)
+        return;
+    const uint8_t *semi = memchr(v.p, ';', v.len);
+    ss_slice code = semi ? ss_slice_make(v.p, (size_t)(semi - v.p)) : v, reason = SS_SLICE_NULL;
+    uint64_t c = 0;
+    if (sip_parse_uint(code, 999999, &c) != 0)
+        return;
+    if (semi)
+        sip_param(ss_slice_make(semi, v.len - (size_t)(semi - v.p)), "reason", &reason);
+    d->pub.ms_diag_code = (int64_t)c;
+    d->pub.ms_diag_reason = _dup(a, reason);
+    cor_note *n = _note(a, d, msg, COR_NOTE_MS_DIAG, (int64_t)c);
+    if (n)
+        n->text = d->pub.ms_diag_reason;
+}
+
+static int _is_sdp(const sip_msg *m)
+{
+    return m->body.len > 0 && ss_slice_ieq_str(m->content_type, "application/sdp");
+}
+
+/* Contract: derives what message m says into the detail at *slot
+ * (allocated in a on first need); msg is its index in the record's kept
+ * messages (COR_TXN_NONE when not kept), retrans 1 for a retransmission.
+ * Allocation failures lose the piece of detail, nothing else. */
+void cor_detail_message(cor_arena *a, cor_detail **slot, const sip_msg *m, uint32_t msg, int retrans)
+{
+    sip_method method = m->is_request ? m->method : m->cseq.method;
+    switch (method) {
+    case SIP_M_INVITE:
+    case SIP_M_ACK:
+    case SIP_M_UPDATE:
+    case SIP_M_PRACK:
+        /* only SDP, in-dialog requests and failures carry something */
+        if (m->body.len == 0 && !(m->is_request && m->to.tag.len && method != SIP_M_ACK) &&
+            (m->is_request || m->status < 300))
+            return;
+        break;
+    case SIP_M_REGISTER:
+    case SIP_M_SUBSCRIBE:
+    case SIP_M_NOTIFY:
+    case SIP_M_BENOTIFY:
+    case SIP_M_REFER:
+    case SIP_M_MESSAGE:
+    case SIP_M_INFO:
+    case SIP_M_SERVICE:
+    case SIP_M_NEGOTIATE:
+        break;
+    default:
+        if (m->is_request || m->status < 300)
+            return;
+        break;
+    }
+    if (retrans)
+        return;
+    if (!m->is_request && m->status >= 300)
+        _ms_diag(a, slot, m, msg);
+
+    _det *d;
+    switch (method) {
+    case SIP_M_INVITE:
+    case SIP_M_ACK:
+    case SIP_M_UPDATE:
+    case SIP_M_PRACK:
+        if (m->is_request && !_is_sdp(m) && (method == SIP_M_ACK || (method == SIP_M_INVITE && !m->to.tag.len)))
+            return;
+        if (!m->is_request && !_is_sdp(m))
+            return;
+        if ((d = _get(a, slot)) == NULL)
+            return;
+        if (m->is_request) {
+            if (method == SIP_M_INVITE && m->to.tag.len)
+                d->pub.reinvites++;
+            else if (method == SIP_M_UPDATE)
+                d->pub.updates++;
+            else if (method == SIP_M_PRACK)
+                d->pub.pracks++;
+        }
+        if (_is_sdp(m) && (m->is_request || m->status < 300))
+            _sdp(a, d, m, msg);
+        return;
+    case SIP_M_REGISTER:
+        if ((d = _get(a, slot)) != NULL)
+            _register(a, d, m, msg);
+        return;
+    case SIP_M_SUBSCRIBE:
+        if ((d = _get(a, slot)) != NULL)
+            _subscribe(a, d, m, msg);
+        return;
+    case SIP_M_NOTIFY:
+    case SIP_M_BENOTIFY:
+        if (m->is_request && (d = _get(a, slot)) != NULL)
+            _notify(a, d, m, msg, method == SIP_M_BENOTIFY);
+        return;
+    case SIP_M_REFER:
+        if ((d = _get(a, slot)) == NULL)
+            return;
+        if (m->is_request) {
+            sip_name_addr na;
+            ss_slice v = sip_header_value(m, SIP_H_REFER_TO);
+            if (v.len == 0)
+                return;
+            sip_parse_name_addr(v, &na);
+            d->pub.refer_to = _dup(a, na.uri.raw.len ? na.uri.raw : v);
+            cor_note *n = _note(a, d, msg, COR_NOTE_REFER_TO, 0);
+            if (n)
+                n->text = d->pub.refer_to;
+        } else if (m->status >= 200) {
+            d->pub.refer_status = m->status;
+        }
+        return;
+    case SIP_M_MESSAGE:
+        if (m->is_request && (d = _get(a, slot)) != NULL)
+            d->pub.messages++;
+        return;
+    case SIP_M_INFO:
+        if (m->is_request && (d = _get(a, slot)) != NULL)
+            _info(a, d, m, msg);
+        return;
+    case SIP_M_SERVICE:
+        if (m->is_request && (d = _get(a, slot)) != NULL) {
+            ss_slice el;
+            d->pub.services++;
+            if (m->body.len && cor_soap_element(m->body, &el) == 0) {
+                d->pub.service_action = _dup(a, el);
+                cor_note *n = _note(a, d, msg, COR_NOTE_SOAP, 0);
+                if (n)
+                    n->text = d->pub.service_action;
+            }
+        }
+        return;
+    case SIP_M_NEGOTIATE: {
+        ss_slice v = _hdr_named(m, "Compression");
+        if (v.len == 0 || (!m->is_request && (m->status < 200 || m->status >= 300)))
+            return;
+        if ((d = _get(a, slot)) == NULL)
+            return;
+        const char *s = _dup(a, v);
+        if (m->is_request)
+            d->pub.compression_offered = s;
+        else
+            d->pub.compression_accepted = s;
+        cor_note *n = _note(a, d, msg, COR_NOTE_COMPRESSION, m->is_request ? 0 : m->status);
+        if (n)
+            n->text = s;
+        return;
+    }
+    default:
+        return;
+    }
+}

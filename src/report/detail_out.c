@@ -1,0 +1,333 @@
+/* detail_out.c - a record's conversation detail as text lines (ladder,
+ * HTML) and as JSON members of its dialogs[] object.
+ * Schema: docs/report-schema.md ("Conversation detail"). */
+#include <stdarg.h>
+#include <string.h>
+
+#include "detail_int.h"
+#include "report_int.h"
+#include "sipscope/sdp.h"
+
+/* snprintf at *o into buf[0..n), never past its end. */
+static void _ap(char *buf, size_t n, size_t *o, const char *fmt, ...)
+{
+    if (*o >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *o, n - *o, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        *o = *o + (size_t)w >= n ? n - 1 : *o + (size_t)w;
+}
+
+static void _sdp_text(const cor_sdp *s, char *buf, size_t n, size_t *o)
+{
+    _ap(buf, n, o, "SDP %s", s->answer ? "answer" : "offer");
+    for (uint32_t i = 0; i < s->nmedia; i++) {
+        const cor_media *m = &s->media[i];
+        _ap(buf, n, o, "%s %s %s%s", i ? " |" : "", m->type, m->port ? "" : "(rejected) ",
+            m->codecs[0] ? m->codecs : m->proto);
+        _ap(buf, n, o, " %s", sdp_direction_name((sdp_dir)m->dir));
+        if (m->port)
+            _ap(buf, n, o, " %s%s%s:%u", strchr(m->addr, ':') ? "[" : "", m->addr[0] ? m->addr : "?",
+                strchr(m->addr, ':') ? "]" : "", m->port);
+    }
+    if (s->media_more)
+        _ap(buf, n, o, " (+%u more)", s->media_more);
+}
+
+char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t n)
+{
+    const cor_detail *d = rec->detail;
+    size_t o = 0;
+    buf[0] = '\0';
+    switch ((cor_note_kind)nt->kind) {
+    case COR_NOTE_REGISTER:
+        if (nt->code == 0)
+            _ap(buf, n, &o, "de-registration (expires 0)%s%s", nt->text[0] ? " contact " : "", nt->text);
+        else if (nt->code > 0)
+            _ap(buf, n, &o, "register contact %s expires %lld", nt->text[0] ? nt->text : "(none)",
+                (long long)nt->code);
+        else
+            _ap(buf, n, &o, "register contact %s", nt->text[0] ? nt->text : "(none)");
+        break;
+    case COR_NOTE_BINDING:
+        if (nt->aux >= 300)
+            _ap(buf, n, &o, "registration failed (%u)", nt->aux);
+        else if (nt->code == 0)
+            _ap(buf, n, &o, "binding removed");
+        else if (nt->code > 0)
+            _ap(buf, n, &o, "binding granted, expires %lld", (long long)nt->code);
+        else
+            _ap(buf, n, &o, "binding granted");
+        break;
+    case COR_NOTE_CHALLENGE:
+        _ap(buf, n, &o, "challenge %s", nt->text[0] ? nt->text : "(no scheme)");
+        if (nt->text2[0])
+            _ap(buf, n, &o, " realm \"%s\"", nt->text2);
+        break;
+    case COR_NOTE_SUB_STATE:
+        _ap(buf, n, &o, "Subscription-State %s", nt->text);
+        if (nt->text2[0])
+            _ap(buf, n, &o, " reason %s", nt->text2);
+        if (nt->code >= 0)
+            _ap(buf, n, &o, " expires %lld", (long long)nt->code);
+        break;
+    case COR_NOTE_SUBSCRIBE:
+        if (nt->code == 0)
+            _ap(buf, n, &o, "unsubscribe %s", nt->text[0] ? nt->text : "(no Event)");
+        else
+            _ap(buf, n, &o, "subscribe %s", nt->text[0] ? nt->text : "(no Event)");
+        if (nt->code > 0)
+            _ap(buf, n, &o, " expires %lld", (long long)nt->code);
+        break;
+    case COR_NOTE_SIPFRAG:
+        _ap(buf, n, &o, "transfer progress: %lld %s", (long long)nt->code, nt->text);
+        break;
+    case COR_NOTE_REFER_TO:
+        _ap(buf, n, &o, "Refer-To %s", nt->text);
+        break;
+    case COR_NOTE_INFO:
+        _ap(buf, n, &o, "INFO %s", nt->text);
+        break;
+    case COR_NOTE_HOLD:
+        _ap(buf, n, &o, "hold (%s)", nt->text[0] ? nt->text : "0.0.0.0");
+        break;
+    case COR_NOTE_RESUME:
+        _ap(buf, n, &o, "resume");
+        break;
+    case COR_NOTE_SOAP:
+        _ap(buf, n, &o, "SOAP %s", nt->text);
+        break;
+    case COR_NOTE_COMPRESSION:
+        _ap(buf, n, &o, "Compression %s %s", nt->text, nt->code ? "accepted" : "offered");
+        break;
+    case COR_NOTE_MS_DIAG:
+        _ap(buf, n, &o, "ms-diagnostics %lld%s%s", (long long)nt->code, nt->text[0] ? " " : "", nt->text);
+        break;
+    case COR_NOTE_SDP:
+        if (d && nt->aux < d->nsdp)
+            _sdp_text(&d->sdp[nt->aux], buf, n, &o);
+        break;
+    default:
+        break;
+    }
+    return buf;
+}
+
+char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
+{
+    const cor_detail *d = rec->detail;
+    size_t o = 0;
+    buf[0] = '\0';
+    if (d == NULL)
+        return buf;
+    if (d->registers) {
+        _ap(buf, n, &o, "binding %s", d->contact[0] ? d->contact : "(no contact)");
+        if (d->deregistered)
+            _ap(buf, n, &o, ", de-registered");
+        else if (d->expires_granted >= 0)
+            _ap(buf, n, &o, ", expires %lld granted", (long long)d->expires_granted);
+        if (d->auth_scheme)
+            _ap(buf, n, &o, ", %s%s%s%s", sip_auth_scheme_name((sip_auth_scheme)d->auth_scheme),
+                d->realm[0] ? " realm \"" : "", d->realm, d->realm[0] ? "\"" : "");
+        if (d->refreshes)
+            _ap(buf, n, &o, ", %u refresh%s", d->refreshes, d->refreshes == 1 ? "" : "es");
+    }
+    if (d->subscribes || d->notifies || d->benotifies) {
+        _ap(buf, n, &o, "%sevent %s", o ? "; " : "", d->event[0] ? d->event : "(none)");
+        if (d->sub_state[0])
+            _ap(buf, n, &o, ", state %s%s%s%s", d->sub_state, d->sub_reason[0] ? " (" : "", d->sub_reason,
+                d->sub_reason[0] ? ")" : "");
+        _ap(buf, n, &o, ", %u NOTIFY", d->notifies);
+        if (d->benotifies)
+            _ap(buf, n, &o, ", %u BENOTIFY", d->benotifies);
+        if (d->sub_refreshes)
+            _ap(buf, n, &o, ", %u refresh%s", d->sub_refreshes, d->sub_refreshes == 1 ? "" : "es");
+        if (d->subscribes)
+            _ap(buf, n, &o, ", %s watches %s", rec->from, d->resource[0] ? d->resource : rec->to);
+    }
+    if (d->im_session)
+        _ap(buf, n, &o, "%sIM session", o ? "; " : "");
+    if (d->messages)
+        _ap(buf, n, &o, "%s%u MESSAGE", o ? ", " : "", d->messages);
+    if (d->info_typing + d->info_dtmf + d->info_other)
+        _ap(buf, n, &o, "%sINFO typing %u, dtmf %u, other %u", o ? ", " : "", d->info_typing, d->info_dtmf,
+            d->info_other);
+    if (d->reinvites)
+        _ap(buf, n, &o, "%s%u re-INVITE", o ? ", " : "", d->reinvites);
+    if (d->updates)
+        _ap(buf, n, &o, "%s%u UPDATE", o ? ", " : "", d->updates);
+    if (d->pracks)
+        _ap(buf, n, &o, "%s%u PRACK", o ? ", " : "", d->pracks);
+    if (d->holds || d->resumes)
+        _ap(buf, n, &o, "%shold %u, resume %u", o ? ", " : "", d->holds, d->resumes);
+    if (d->refer_to[0]) {
+        _ap(buf, n, &o, "%sREFER to %s", o ? "; " : "", d->refer_to);
+        if (d->refer_status)
+            _ap(buf, n, &o, " (%u)", d->refer_status);
+        if (d->transfer_status)
+            _ap(buf, n, &o, ", transfer %u %s", d->transfer_status, d->transfer_reason);
+    }
+    if (d->services)
+        _ap(buf, n, &o, "%sSERVICE %s", o ? "; " : "", d->service_action[0] ? d->service_action : "(no SOAP body)");
+    if (d->compression_offered[0] || d->compression_accepted[0])
+        _ap(buf, n, &o, "%scompression %s%s", o ? "; " : "",
+            d->compression_offered[0] ? d->compression_offered : d->compression_accepted,
+            d->compression_accepted[0] ? " accepted" : " not accepted");
+    if (d->ms_diag_code >= 0)
+        _ap(buf, n, &o, "%sms-diagnostics %lld %s", o ? "; " : "", (long long)d->ms_diag_code, d->ms_diag_reason);
+    return buf;
+}
+
+/* ---- JSON ---- */
+
+static json_object *_str_or_null(const char *s) { return s && s[0] ? rep_json_string(s) : NULL; }
+static json_object *_int_or_null(int64_t v) { return v >= 0 ? json_object_new_int64(v) : NULL; }
+static json_object *_u(uint64_t v) { return json_object_new_int64((int64_t)v); }
+
+static json_object *_sdp_json(const cor_record *rec, const cor_sdp *s)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "message", s->msg < rec->nmsgs ? _u(s->msg) : NULL);
+    json_object_object_add(o, "frame", s->msg < rec->nmsgs ? _u(rec->msgs[s->msg].frame_no) : NULL);
+    json_object_object_add(o, "role", json_object_new_string(s->answer ? "answer" : "offer"));
+    json_object_object_add(o, "method", json_object_new_string(sip_method_name((sip_method)s->method)));
+    json_object_object_add(o, "status", s->status ? json_object_new_int(s->status) : NULL);
+    json_object_object_add(o, "cseq", _u(s->cseq));
+    json_object_object_add(o, "connection", _str_or_null(s->conn));
+    json_object *media = json_object_new_array();
+    for (uint32_t i = 0; i < s->nmedia; i++) {
+        const cor_media *m = &s->media[i];
+        json_object *mo = json_object_new_object();
+        json_object_object_add(mo, "type", rep_json_string(m->type));
+        json_object_object_add(mo, "port", json_object_new_int(m->port));
+        json_object_object_add(mo, "transport", rep_json_string(m->proto));
+        json_object *codecs = json_object_new_array();
+        const char *p = m->codecs;
+        while (p && *p) {
+            const char *comma = strchr(p, ',');
+            size_t l = comma ? (size_t)(comma - p) : strlen(p);
+            char one[128];
+            snprintf(one, sizeof one, "%.*s", (int)l, p);
+            json_object_array_add(codecs, rep_json_string(one));
+            p = comma ? comma + 1 : NULL;
+        }
+        json_object_object_add(mo, "codecs", codecs);
+        json_object_object_add(mo, "direction", json_object_new_string(sdp_direction_name((sdp_dir)m->dir)));
+        json_object_object_add(mo, "address", _str_or_null(m->addr));
+        json_object_object_add(mo, "on_hold", json_object_new_boolean(m->held));
+        json_object_array_add(media, mo);
+    }
+    json_object_object_add(o, "media", media);
+    if (s->media_more)
+        json_object_object_add(o, "media_not_kept", _u(s->media_more));
+    return o;
+}
+
+static void _registration(json_object *r, const cor_record *rec, const cor_detail *d)
+{
+    json_object_object_add(r, "contact", _str_or_null(d->contact));
+    json_object_object_add(r, "expires_requested", _int_or_null(d->expires_asked));
+    json_object_object_add(r, "expires_granted", _int_or_null(d->expires_granted));
+    json_object_object_add(r, "realm", _str_or_null(d->realm));
+    json_object_object_add(r, "deregistration", json_object_new_boolean(d->deregistered));
+    json_object_object_add(r, "requests", _u(d->registers));
+    json_object_object_add(r, "refreshes", _u(d->refreshes));
+    json_object_object_add(r, "ms_user_logon_data", _str_or_null(d->logon_data));
+    json_object_object_add(r, "ms_keep_alive", _str_or_null(d->keep_alive));
+    (void)rec;
+}
+
+static void _subscription(json_object *s, const cor_record *rec, const cor_detail *d)
+{
+    json_object_object_add(s, "event", _str_or_null(d->event));
+    json_object_object_add(s, "state", _str_or_null(d->sub_state));
+    json_object *hist = json_object_new_array();
+    for (uint32_t i = 0; i < d->nnotes; i++)
+        if (d->notes[i].kind == COR_NOTE_SUB_STATE)
+            json_object_array_add(hist, rep_json_string(d->notes[i].text));
+    json_object_object_add(s, "state_history", hist);
+    json_object_object_add(s, "terminated_reason", _str_or_null(d->sub_reason));
+    json_object_object_add(s, "expires", _int_or_null(d->sub_expires));
+    json_object_object_add(s, "subscriber", rep_json_string(rec->from));
+    json_object_object_add(s, "resource", rep_json_string(d->resource[0] ? d->resource : rec->to));
+    json_object_object_add(s, "subscribes", _u(d->subscribes));
+    json_object_object_add(s, "refreshes", _u(d->sub_refreshes));
+    json_object_object_add(s, "unsubscribes", _u(d->unsubscribes));
+    json_object_object_add(s, "notifies", _u(d->notifies));
+    json_object_object_add(s, "benotifies", _u(d->benotifies));
+}
+
+void rep_json_detail(json_object *o, const cor_record *rec)
+{
+    const cor_detail *d = rec->detail;
+    json_object *sub = NULL;
+    if (d == NULL)
+        return;
+    if (json_object_object_get_ex(o, "registration", &sub) && sub)
+        _registration(sub, rec, d);
+    if (json_object_object_get_ex(o, "subscription", &sub) && sub)
+        _subscription(sub, rec, d);
+    if (d->im_session || d->messages || d->info_typing || d->info_dtmf || d->info_other || d->reinvites ||
+        d->updates || d->pracks || d->holds || d->resumes) {
+        json_object *s = json_object_new_object();
+        json_object_object_add(s, "im_session", json_object_new_boolean(d->im_session));
+        json_object_object_add(s, "messages", _u(d->messages));
+        json_object *info = json_object_new_object();
+        json_object_object_add(info, "typing", _u(d->info_typing));
+        json_object_object_add(info, "dtmf", _u(d->info_dtmf));
+        json_object_object_add(info, "other", _u(d->info_other));
+        json_object_object_add(s, "info", info);
+        json_object_object_add(s, "reinvites", _u(d->reinvites));
+        json_object_object_add(s, "updates", _u(d->updates));
+        json_object_object_add(s, "pracks", _u(d->pracks));
+        json_object_object_add(s, "holds", _u(d->holds));
+        json_object_object_add(s, "resumes", _u(d->resumes));
+        json_object_object_add(s, "on_hold", json_object_new_boolean(d->on_hold));
+        json_object_object_add(o, "session", s);
+    }
+    if (d->refer_to[0] || d->refer_status || d->transfer_status) {
+        json_object *r = json_object_new_object();
+        json_object_object_add(r, "refer_to", _str_or_null(d->refer_to));
+        json_object_object_add(r, "status", d->refer_status ? json_object_new_int(d->refer_status) : NULL);
+        json_object_object_add(r, "transfer_status",
+                               d->transfer_status ? json_object_new_int(d->transfer_status) : NULL);
+        json_object_object_add(r, "transfer_reason", _str_or_null(d->transfer_reason));
+        json_object_object_add(o, "refer", r);
+    }
+    if (d->services || d->compression_offered[0] || d->compression_accepted[0] || d->ms_diag_code >= 0 ||
+        d->benotifies) {
+        json_object *m = json_object_new_object();
+        json_object_object_add(m, "services", _u(d->services));
+        json_object_object_add(m, "service_action", _str_or_null(d->service_action));
+        json_object_object_add(m, "compression_offered", _str_or_null(d->compression_offered));
+        json_object_object_add(m, "compression_accepted", _str_or_null(d->compression_accepted));
+        json_object_object_add(m, "benotifies", _u(d->benotifies));
+        json_object_object_add(m, "diagnostics_code", _int_or_null(d->ms_diag_code));
+        json_object_object_add(m, "diagnostics_reason", _str_or_null(d->ms_diag_reason));
+        json_object_object_add(o, "microsoft", m);
+    }
+    if (d->nsdp) {
+        json_object *a = json_object_new_array_ext((int)d->nsdp);
+        for (uint32_t i = 0; i < d->nsdp; i++)
+            json_object_array_add(a, _sdp_json(rec, &d->sdp[i]));
+        json_object_object_add(o, "sdp", a);
+        if (d->sdp_more)
+            json_object_object_add(o, "sdp_not_kept", _u(d->sdp_more));
+    }
+    if (d->nnotes) {
+        json_object *a = json_object_new_array_ext((int)d->nnotes);
+        char text[512];
+        for (uint32_t i = 0; i < d->nnotes; i++) {
+            const cor_note *nt = &d->notes[i];
+            json_object *n = json_object_new_object();
+            json_object_object_add(n, "message", nt->msg < rec->nmsgs ? _u(nt->msg) : NULL);
+            json_object_object_add(n, "kind", json_object_new_string(cor_note_kind_name((cor_note_kind)nt->kind)));
+            json_object_object_add(n, "text", rep_json_string(rep_note_text(rec, nt, text, sizeof text)));
+            json_object_array_add(a, n);
+        }
+        json_object_object_add(o, "notes", a);
+    }
+}
