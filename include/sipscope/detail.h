@@ -10,6 +10,11 @@
  * that carry nothing of this (100 Trying, ACK without SDP, BYE) cost one
  * switch on the method.
  *
+ * SDP is kept lazily: a message with an SDP body costs its offer/answer
+ * role and a copy of the body; the media lines are parsed only when an
+ * output asks (cor_sdp_describe, cor_detail_sdp_summary), so a run that
+ * prints statistics never parses SDP.
+ *
  * Also here: the two small body parsers this needs, both bounds-checked
  * and fuzzed (tests/fuzz/fuzz_detail.c). */
 #ifndef SIPSCOPE_DETAIL_H
@@ -19,32 +24,54 @@
 #include <stdint.h>
 #include "slice.h"
 
-/* One m= line of an offer or answer. */
+#define COR_SDP_MAX_BODY 8192 /* bytes of an SDP body kept; longer ones are cut */
+
+/* One SDP body: an offer or the answer to one (RFC 3264). */
+typedef struct cor_sdp {
+    uint32_t msg;        /* index in cor_record.msgs, COR_TXN_NONE when not kept */
+    uint32_t cseq;
+    uint16_t status;     /* of the carrying response, 0 for a request */
+    uint8_t method;      /* sip_method of the request / CSeq */
+    uint8_t answer;      /* 0 offer, 1 answer */
+    uint8_t cut;         /* the body was longer than COR_SDP_MAX_BODY */
+    const uint8_t *body; /* copy of the body (record's arena) */
+    uint32_t body_len;
+} cor_sdp;
+
+#define COR_SDP_MAX_MEDIA 4 /* m= lines described per body; more are counted */
+
+/* One m= line, as cor_sdp_describe reads it. Slices point into the
+ * record's copy of the body (valid while the record lives). */
 typedef struct cor_media {
-    const char *type;   /* "audio", "video", "message", "image", ... */
-    const char *proto;  /* "RTP/AVP", "TCP/MSRP", ... */
-    const char *codecs; /* encoding names joined by ',' (rtpmap, else the RFC 3551 table,
-                           else the format as written), "" when none */
-    const char *addr;   /* connection address (media c=, else session c=), "" if none */
+    ss_slice type;      /* "audio", "video", "message", "image", ... */
+    ss_slice proto;     /* "RTP/AVP", "TCP/MSRP", ... */
+    ss_slice addr;      /* connection address (media c=, else session c=), empty if none */
+    char codecs[128];   /* encoding names (rtpmap, else the RFC 3551 table, else the
+                           format as written) joined by ',', cut at the size */
     uint16_t port;
     uint8_t dir;        /* sdp_dir, effective */
     uint8_t held;       /* sdp_media_on_hold() */
 } cor_media;
 
-#define COR_SDP_MAX_MEDIA 4 /* m= lines kept per description; more are counted */
-
-/* One SDP body: an offer or the answer to one (RFC 3264). */
-typedef struct cor_sdp {
-    uint32_t msg;       /* index in cor_record.msgs, COR_TXN_NONE when not kept */
-    uint32_t cseq;
-    uint16_t status;    /* of the carrying response, 0 for a request */
-    uint8_t method;     /* sip_method of the request / CSeq */
-    uint8_t answer;     /* 0 offer, 1 answer */
-    uint8_t nmedia;     /* in media[] */
-    uint8_t media_more; /* m= lines beyond COR_SDP_MAX_MEDIA */
-    const char *conn;   /* session-level c= address, "" if none */
+typedef struct cor_sdp_view {
+    ss_slice conn;      /* session-level c= address, empty if none */
     cor_media media[COR_SDP_MAX_MEDIA];
-} cor_sdp;
+    uint32_t nmedia;
+    uint32_t media_more; /* m= lines beyond COR_SDP_MAX_MEDIA */
+    uint8_t im;          /* an m=message section (MSRP / IM session) */
+    uint8_t enabled;     /* some section has a port other than 0 */
+    uint8_t held;        /* some enabled section is held */
+} cor_sdp_view;
+
+/* What the offers and answers of a record add up to. */
+typedef struct cor_sdp_summary {
+    uint32_t holds, resumes; /* offers that put media on hold / took it off */
+    uint8_t on_hold;         /* after the latest offer */
+    uint8_t im_session;      /* some body has m=message */
+} cor_sdp_summary;
+
+/* Change an offer made (cor_detail_sdp_summary's change[]). */
+enum { COR_SDP_NO_CHANGE = 0, COR_SDP_HOLD, COR_SDP_RESUME };
 
 /* A per-message fact worth a line under the message in a ladder. */
 typedef enum cor_note_kind {
@@ -58,8 +85,6 @@ typedef enum cor_note_kind {
     COR_NOTE_SIPFRAG,      /* NOTIFY message/sipfrag: code = status, text = reason */
     COR_NOTE_REFER_TO,     /* REFER: text = Refer-To URI */
     COR_NOTE_INFO,         /* INFO: text = "typing", "dtmf" or the Content-Type */
-    COR_NOTE_HOLD,         /* offer putting media on hold: text = direction */
-    COR_NOTE_RESUME,       /* offer taking it off hold */
     COR_NOTE_SOAP,         /* SERVICE: text = first element in the SOAP Body */
     COR_NOTE_COMPRESSION,  /* NEGOTIATE / its response: text = Compression value */
     COR_NOTE_MS_DIAG,      /* ms-diagnostics / ms-client-diagnostics: code, text = reason */
@@ -100,12 +125,10 @@ typedef struct cor_detail {
     uint32_t unsubscribes;     /* SUBSCRIBE with Expires: 0 */
     uint32_t notifies, benotifies;
 
-    /* sessions and IM */
-    uint8_t im_session;        /* an SDP with m=message */
-    uint8_t on_hold;           /* latest offer held the media */
+    /* sessions and IM (hold and IM sessions: cor_detail_sdp_summary) */
     uint32_t messages;         /* MESSAGE requests */
     uint32_t info_typing, info_dtmf, info_other;
-    uint32_t reinvites, updates, pracks, holds, resumes;
+    uint32_t reinvites, updates, pracks;
 
     /* REFER */
     const char *refer_to;      /* "" if none */
@@ -136,6 +159,16 @@ typedef struct cor_detail {
 
 /* "register", "binding", ... */
 const char *cor_note_kind_name(cor_note_kind k);
+
+/* Parses the kept body of s into *v. Returns 0, or -1 when it is not SDP
+ * (*v zeroed). */
+int cor_sdp_describe(const cor_sdp *s, cor_sdp_view *v);
+
+/* Walks the record's offers in order: hold and resume (RFC 3264 §8.4: an
+ * offer making enabled media sendonly/inactive or 0.0.0.0, and one taking
+ * it back), IM sessions. change may be NULL, else it gets d->nsdp entries
+ * (COR_SDP_*). d may be NULL (all zero). */
+void cor_detail_sdp_summary(const cor_detail *d, cor_sdp_summary *out, uint8_t *change);
 
 /* The local name of the first element inside the SOAP Body of body[0..len)
  * ("setPresence" for <m:setPresence ...>), or, without a Body element, of

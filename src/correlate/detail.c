@@ -4,10 +4,9 @@
  * Cost: a message whose method carries nothing of interest (100/180 of an
  * INVITE without SDP, ACK without a body, BYE, OPTIONS) returns after one
  * switch; the detail is allocated in the record's arena the first time a
- * message has something, and SDP is parsed only for bodies whose
- * Content-Type says application/sdp. Retransmissions are skipped: they
- * repeat what was already taken. */
-#include <stdio.h>
+ * message has something. An SDP body (Content-Type application/sdp) is
+ * copied, not parsed: outputs parse it when they show it. Retransmissions
+ * are skipped: they repeat what was already taken. */
 #include <string.h>
 
 #include "cor_int.h"
@@ -31,7 +30,7 @@ typedef struct _det {
 
 static const char *const _note_names[COR_NOTE__COUNT] = {
     "register", "binding", "challenge", "subscription_state", "subscribe", "sipfrag", "refer_to",
-    "info", "hold", "resume", "soap", "compression", "ms_diagnostics", "sdp"};
+    "info", "soap", "compression", "ms_diagnostics", "sdp"};
 
 const char *cor_note_kind_name(cor_note_kind k)
 {
@@ -230,28 +229,84 @@ static int64_t _expires_param(ss_slice params)
 
 /* ---- SDP ---- */
 
+/* Writes the codec names of md joined by ',' into buf (cut at n - 1). */
 static void _codecs(const sdp_media *md, char *buf, size_t n)
 {
     size_t o = 0;
-    buf[0] = '\0';
-    for (uint32_t i = 0; i < md->ncodec && o + 1 < n; i++) {
+    for (uint32_t i = 0; i < md->ncodec; i++) {
         const sdp_codec *c = &md->codec[i];
         ss_slice nm = c->name.len ? c->name : c->fmt;
-        int w = snprintf(buf + o, n - o, "%s%.*s", i ? "," : "", (int)nm.len, (const char *)nm.p);
-        if (w < 0)
-            break;
-        o += (size_t)w;
+        if (i && o + 1 < n)
+            buf[o++] = ',';
+        size_t k = nm.len < n - 1 - o ? nm.len : n - 1 - o;
+        memcpy(buf + o, nm.p, k);
+        o += k;
     }
-    if (o >= n)
-        buf[n - 1] = '\0';
+    buf[o] = '\0';
 }
 
+/* Contract: see detail.h. */
+int cor_sdp_describe(const cor_sdp *s, cor_sdp_view *v)
+{
+    static __thread sdp_session ss; /* large: kept off the stack */
+    memset(v, 0, sizeof *v);
+    if (s == NULL || s->body == NULL || sdp_parse(s->body, s->body_len, &ss) != 0)
+        return -1;
+    if (ss.has_conn)
+        v->conn = ss.conn.address;
+    for (uint32_t i = 0; i < ss.nmedia; i++) {
+        const sdp_media *md = &ss.media[i];
+        int held = sdp_media_on_hold(md);
+        if (md->type == SDP_MT_MESSAGE)
+            v->im = 1;
+        if (!md->disabled)
+            v->enabled = 1;
+        v->held |= (uint8_t)held;
+        if (v->nmedia == COR_SDP_MAX_MEDIA) {
+            v->media_more++;
+            continue;
+        }
+        cor_media *cm = &v->media[v->nmedia++];
+        cm->type = md->type_name;
+        cm->proto = md->proto_name;
+        cm->addr = md->conn.address;
+        _codecs(md, cm->codecs, sizeof cm->codecs);
+        cm->port = md->port;
+        cm->dir = (uint8_t)md->dir;
+        cm->held = (uint8_t)held;
+    }
+    v->media_more += ss.nmedia_dropped;
+    return 0;
+}
+
+/* Contract: see detail.h. */
+void cor_detail_sdp_summary(const cor_detail *d, cor_sdp_summary *out, uint8_t *change)
+{
+    cor_sdp_view v;
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; d && i < d->nsdp; i++) {
+        const cor_sdp *s = &d->sdp[i];
+        if (change)
+            change[i] = COR_SDP_NO_CHANGE;
+        if (cor_sdp_describe(s, &v) != 0)
+            continue;
+        out->im_session |= v.im;
+        if (s->answer || !v.enabled || v.held == out->on_hold)
+            continue;
+        out->on_hold = v.held;
+        if (v.held)
+            out->holds++;
+        else
+            out->resumes++;
+        if (change)
+            change[i] = v.held ? COR_SDP_HOLD : COR_SDP_RESUME;
+    }
+}
+
+/* Keeps the SDP body of m with its offer/answer role. */
 static void _sdp(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
 {
-    static __thread sdp_session s; /* large: kept off the stack */
     cor_detail *p = &d->pub;
-    if (sdp_parse(m->body.p, m->body.len, &s) != 0)
-        return;
     if (p->nsdp >= COR_DETAIL_MAX_SDP) {
         p->sdp_more++;
         return;
@@ -264,15 +319,23 @@ static void _sdp(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
         p->sdp = n;
         d->sdp_cap = nc;
     }
+    size_t len = m->body.len < COR_SDP_MAX_BODY ? m->body.len : COR_SDP_MAX_BODY;
+    uint8_t *body = cor_arena_alloc(a, len, 1);
+    if (body == NULL)
+        return;
+    memcpy(body, m->body.p, len);
     cor_sdp *o = &p->sdp[p->nsdp];
-    memset(o, 0, sizeof *o);
     o->msg = msg;
     o->cseq = m->cseq.seq;
     o->status = m->is_request ? 0 : m->status;
     o->method = (uint8_t)(m->is_request ? m->method : m->cseq.method);
+    o->cut = len < m->body.len;
+    o->body = body;
+    o->body_len = (uint32_t)len;
 
     /* RFC 3264 §4: an SDP answering a pending offer of the other side is an
      * answer (repeats of it in 18x and 2xx to the same request too). */
+    o->answer = 0;
     if (m->is_request) {
         if (d->offer_pending && !d->offer_in_request) {
             o->answer = 1;
@@ -290,51 +353,10 @@ static void _sdp(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
         d->offer_in_request = 0;
         d->offer_cseq = m->cseq.seq;
     }
-
-    o->conn = s.has_conn ? _dup(a, s.conn.address) : "";
-    int held = 0, media = 0;
-    char codecs[256];
-    for (uint32_t i = 0; i < s.nmedia; i++) {
-        const sdp_media *md = &s.media[i];
-        if (md->type == SDP_MT_MESSAGE)
-            p->im_session = 1;
-        if (!md->disabled) {
-            media = 1;
-            held |= sdp_media_on_hold(md);
-        }
-        if (i >= COR_SDP_MAX_MEDIA) {
-            o->media_more++;
-            continue;
-        }
-        cor_media *cm = &o->media[o->nmedia++];
-        cm->type = _dup(a, md->type_name);
-        cm->proto = md->proto != SDP_PROTO_OTHER ? sdp_proto_name(md->proto) : _dup(a, md->proto_name);
-        _codecs(md, codecs, sizeof codecs);
-        cm->codecs = cor_arena_strndup(a, codecs, strlen(codecs), _DUP_MAX);
-        if (cm->codecs == NULL)
-            cm->codecs = "";
-        cm->addr = _dup(a, md->conn.address);
-        cm->port = md->port;
-        cm->dir = (uint8_t)md->dir;
-        cm->held = (uint8_t)sdp_media_on_hold(md);
-    }
-    o->media_more += (uint8_t)(s.nmedia_dropped > 255 ? 255 : s.nmedia_dropped);
     cor_note *n = _note(a, d, msg, COR_NOTE_SDP, 0);
     if (n)
         n->aux = p->nsdp;
     p->nsdp++;
-
-    /* hold and resume (RFC 3264 §8.4) are what an offer asks */
-    if (!o->answer && media && held != p->on_hold) {
-        if (held)
-            p->holds++;
-        else
-            p->resumes++;
-        p->on_hold = (uint8_t)held;
-        n = _note(a, d, msg, held ? COR_NOTE_HOLD : COR_NOTE_RESUME, 0);
-        if (n && held && o->nmedia)
-            n->text = sdp_direction_name((sdp_dir)o->media[0].dir);
-    }
 }
 
 /* ---- per method ---- */
@@ -505,7 +527,8 @@ static void _ms_diag(cor_arena *a, cor_detail **slot, const sip_msg *m, uint32_t
 
 static int _is_sdp(const sip_msg *m)
 {
-    return m->body.len > 0 && ss_slice_ieq_str(m->content_type, "application/sdp");
+    ss_slice ct = m->content_type;
+    return m->body.len > 0 && ct.len == 15 && ss_slice_ieq_str(ct, "application/sdp");
 }
 
 /* Contract: derives what message m says into the detail at *slot
@@ -551,9 +574,11 @@ void cor_detail_message(cor_arena *a, cor_detail **slot, const sip_msg *m, uint3
     case SIP_M_ACK:
     case SIP_M_UPDATE:
     case SIP_M_PRACK:
-        if (m->is_request && !_is_sdp(m) && (method == SIP_M_ACK || (method == SIP_M_INVITE && !m->to.tag.len)))
+    {
+        int sdp = _is_sdp(m);
+        if (m->is_request && !sdp && (method == SIP_M_ACK || (method == SIP_M_INVITE && !m->to.tag.len)))
             return;
-        if (!m->is_request && !_is_sdp(m))
+        if (!m->is_request && !sdp)
             return;
         if ((d = _get(a, slot)) == NULL)
             return;
@@ -565,9 +590,10 @@ void cor_detail_message(cor_arena *a, cor_detail **slot, const sip_msg *m, uint3
             else if (method == SIP_M_PRACK)
                 d->pub.pracks++;
         }
-        if (_is_sdp(m) && (m->is_request || m->status < 300))
+        if (sdp && (m->is_request || m->status < 300))
             _sdp(a, d, m, msg);
         return;
+    }
     case SIP_M_REGISTER:
         if ((d = _get(a, slot)) != NULL)
             _register(a, d, m, msg);

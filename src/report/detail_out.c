@@ -21,20 +21,34 @@ static void _ap(char *buf, size_t n, size_t *o, const char *fmt, ...)
         *o = *o + (size_t)w >= n ? n - 1 : *o + (size_t)w;
 }
 
-static void _sdp_text(const cor_sdp *s, char *buf, size_t n, size_t *o)
+/* "SDP offer audio PCMU,PCMA sendonly 10.0.0.1:4000 | video ... (hold)" */
+static void _sdp_text(const cor_detail *d, uint32_t idx, char *buf, size_t n, size_t *o)
 {
+    const cor_sdp *s = &d->sdp[idx];
+    cor_sdp_view v;
     _ap(buf, n, o, "SDP %s", s->answer ? "answer" : "offer");
-    for (uint32_t i = 0; i < s->nmedia; i++) {
-        const cor_media *m = &s->media[i];
-        _ap(buf, n, o, "%s %s %s%s", i ? " |" : "", m->type, m->port ? "" : "(rejected) ",
-            m->codecs[0] ? m->codecs : m->proto);
-        _ap(buf, n, o, " %s", sdp_direction_name((sdp_dir)m->dir));
-        if (m->port)
-            _ap(buf, n, o, " %s%s%s:%u", strchr(m->addr, ':') ? "[" : "", m->addr[0] ? m->addr : "?",
-                strchr(m->addr, ':') ? "]" : "", m->port);
+    if (cor_sdp_describe(s, &v) != 0) {
+        _ap(buf, n, o, " (not SDP)");
+        return;
     }
-    if (s->media_more)
-        _ap(buf, n, o, " (+%u more)", s->media_more);
+    for (uint32_t i = 0; i < v.nmedia; i++) {
+        const cor_media *m = &v.media[i];
+        const char *v6 = m->addr.len && memchr(m->addr.p, ':', m->addr.len) ? "[" : "";
+        _ap(buf, n, o, "%s %.*s %s%s %s", i ? " |" : "", (int)m->type.len, (const char *)m->type.p,
+            m->port ? "" : "(rejected) ", m->codecs, sdp_direction_name((sdp_dir)m->dir));
+        if (m->port)
+            _ap(buf, n, o, " %s%.*s%s:%u", v6, (int)m->addr.len, (const char *)m->addr.p, v6[0] ? "]" : "",
+                m->port);
+    }
+    if (v.media_more)
+        _ap(buf, n, o, " (+%u more)", v.media_more);
+    if (!s->answer) {
+        uint8_t change[COR_DETAIL_MAX_SDP];
+        cor_sdp_summary sum;
+        cor_detail_sdp_summary(d, &sum, change);
+        if (change[idx] != COR_SDP_NO_CHANGE)
+            _ap(buf, n, o, " (%s)", change[idx] == COR_SDP_HOLD ? "hold" : "resume");
+    }
 }
 
 char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t n)
@@ -91,12 +105,6 @@ char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t
     case COR_NOTE_INFO:
         _ap(buf, n, &o, "INFO %s", nt->text);
         break;
-    case COR_NOTE_HOLD:
-        _ap(buf, n, &o, "hold (%s)", nt->text[0] ? nt->text : "0.0.0.0");
-        break;
-    case COR_NOTE_RESUME:
-        _ap(buf, n, &o, "resume");
-        break;
     case COR_NOTE_SOAP:
         _ap(buf, n, &o, "SOAP %s", nt->text);
         break;
@@ -108,7 +116,7 @@ char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t
         break;
     case COR_NOTE_SDP:
         if (d && nt->aux < d->nsdp)
-            _sdp_text(&d->sdp[nt->aux], buf, n, &o);
+            _sdp_text(d, nt->aux, buf, n, &o);
         break;
     default:
         break;
@@ -119,10 +127,12 @@ char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t
 char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
 {
     const cor_detail *d = rec->detail;
+    cor_sdp_summary sdp;
     size_t o = 0;
     buf[0] = '\0';
     if (d == NULL)
         return buf;
+    cor_detail_sdp_summary(d, &sdp, NULL);
     if (d->registers) {
         _ap(buf, n, &o, "binding %s", d->contact[0] ? d->contact : "(no contact)");
         if (d->deregistered)
@@ -148,7 +158,7 @@ char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
         if (d->subscribes)
             _ap(buf, n, &o, ", %s watches %s", rec->from, d->resource[0] ? d->resource : rec->to);
     }
-    if (d->im_session)
+    if (sdp.im_session)
         _ap(buf, n, &o, "%sIM session", o ? "; " : "");
     if (d->messages)
         _ap(buf, n, &o, "%s%u MESSAGE", o ? ", " : "", d->messages);
@@ -161,8 +171,8 @@ char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
         _ap(buf, n, &o, "%s%u UPDATE", o ? ", " : "", d->updates);
     if (d->pracks)
         _ap(buf, n, &o, "%s%u PRACK", o ? ", " : "", d->pracks);
-    if (d->holds || d->resumes)
-        _ap(buf, n, &o, "%shold %u, resume %u", o ? ", " : "", d->holds, d->resumes);
+    if (sdp.holds || sdp.resumes)
+        _ap(buf, n, &o, "%shold %u, resume %u", o ? ", " : "", sdp.holds, sdp.resumes);
     if (d->refer_to[0]) {
         _ap(buf, n, &o, "%sREFER to %s", o ? "; " : "", d->refer_to);
         if (d->refer_status)
@@ -187,8 +197,19 @@ static json_object *_str_or_null(const char *s) { return s && s[0] ? rep_json_st
 static json_object *_int_or_null(int64_t v) { return v >= 0 ? json_object_new_int64(v) : NULL; }
 static json_object *_u(uint64_t v) { return json_object_new_int64((int64_t)v); }
 
-static json_object *_sdp_json(const cor_record *rec, const cor_sdp *s)
+static json_object *_slice_or_null(ss_slice v)
 {
+    char buf[256];
+    if (v.len == 0)
+        return NULL;
+    return rep_json_string(ss_slice_to_cstr(v, buf, sizeof buf));
+}
+
+static json_object *_sdp_json(const cor_record *rec, const cor_sdp *s, uint8_t change)
+{
+    char buf[256];
+    cor_sdp_view v;
+    int ok = cor_sdp_describe(s, &v) == 0;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "message", s->msg < rec->nmsgs ? _u(s->msg) : NULL);
     json_object_object_add(o, "frame", s->msg < rec->nmsgs ? _u(rec->msgs[s->msg].frame_no) : NULL);
@@ -196,33 +217,39 @@ static json_object *_sdp_json(const cor_record *rec, const cor_sdp *s)
     json_object_object_add(o, "method", json_object_new_string(sip_method_name((sip_method)s->method)));
     json_object_object_add(o, "status", s->status ? json_object_new_int(s->status) : NULL);
     json_object_object_add(o, "cseq", _u(s->cseq));
-    json_object_object_add(o, "connection", _str_or_null(s->conn));
+    json_object_object_add(o, "connection", _slice_or_null(v.conn));
+    json_object_object_add(o, "hold_change", change == COR_SDP_HOLD     ? json_object_new_string("hold")
+                                             : change == COR_SDP_RESUME ? json_object_new_string("resume")
+                                                                        : NULL);
     json_object *media = json_object_new_array();
-    for (uint32_t i = 0; i < s->nmedia; i++) {
-        const cor_media *m = &s->media[i];
+    for (uint32_t i = 0; ok && i < v.nmedia; i++) {
+        const cor_media *m = &v.media[i];
         json_object *mo = json_object_new_object();
-        json_object_object_add(mo, "type", rep_json_string(m->type));
+        json_object_object_add(mo, "type", rep_json_string(ss_slice_to_cstr(m->type, buf, sizeof buf)));
         json_object_object_add(mo, "port", json_object_new_int(m->port));
-        json_object_object_add(mo, "transport", rep_json_string(m->proto));
+        json_object_object_add(mo, "transport", rep_json_string(ss_slice_to_cstr(m->proto, buf, sizeof buf)));
         json_object *codecs = json_object_new_array();
         const char *p = m->codecs;
         while (p && *p) {
             const char *comma = strchr(p, ',');
             size_t l = comma ? (size_t)(comma - p) : strlen(p);
-            char one[128];
-            snprintf(one, sizeof one, "%.*s", (int)l, p);
-            json_object_array_add(codecs, rep_json_string(one));
+            snprintf(buf, sizeof buf, "%.*s", (int)l, p);
+            json_object_array_add(codecs, rep_json_string(buf));
             p = comma ? comma + 1 : NULL;
         }
         json_object_object_add(mo, "codecs", codecs);
         json_object_object_add(mo, "direction", json_object_new_string(sdp_direction_name((sdp_dir)m->dir)));
-        json_object_object_add(mo, "address", _str_or_null(m->addr));
+        json_object_object_add(mo, "address", _slice_or_null(m->addr));
         json_object_object_add(mo, "on_hold", json_object_new_boolean(m->held));
         json_object_array_add(media, mo);
     }
     json_object_object_add(o, "media", media);
-    if (s->media_more)
-        json_object_object_add(o, "media_not_kept", _u(s->media_more));
+    if (v.media_more)
+        json_object_object_add(o, "media_not_listed", _u(v.media_more));
+    if (!ok)
+        json_object_object_add(o, "not_sdp", json_object_new_boolean(1));
+    if (s->cut)
+        json_object_object_add(o, "body_cut", json_object_new_boolean(1));
     return o;
 }
 
@@ -270,10 +297,13 @@ void rep_json_detail(json_object *o, const cor_record *rec)
         _registration(sub, rec, d);
     if (json_object_object_get_ex(o, "subscription", &sub) && sub)
         _subscription(sub, rec, d);
-    if (d->im_session || d->messages || d->info_typing || d->info_dtmf || d->info_other || d->reinvites ||
-        d->updates || d->pracks || d->holds || d->resumes) {
+    cor_sdp_summary sdp;
+    uint8_t change[COR_DETAIL_MAX_SDP];
+    cor_detail_sdp_summary(d, &sdp, change);
+    if (sdp.im_session || d->messages || d->info_typing || d->info_dtmf || d->info_other || d->reinvites ||
+        d->updates || d->pracks || sdp.holds || sdp.resumes) {
         json_object *s = json_object_new_object();
-        json_object_object_add(s, "im_session", json_object_new_boolean(d->im_session));
+        json_object_object_add(s, "im_session", json_object_new_boolean(sdp.im_session));
         json_object_object_add(s, "messages", _u(d->messages));
         json_object *info = json_object_new_object();
         json_object_object_add(info, "typing", _u(d->info_typing));
@@ -283,9 +313,9 @@ void rep_json_detail(json_object *o, const cor_record *rec)
         json_object_object_add(s, "reinvites", _u(d->reinvites));
         json_object_object_add(s, "updates", _u(d->updates));
         json_object_object_add(s, "pracks", _u(d->pracks));
-        json_object_object_add(s, "holds", _u(d->holds));
-        json_object_object_add(s, "resumes", _u(d->resumes));
-        json_object_object_add(s, "on_hold", json_object_new_boolean(d->on_hold));
+        json_object_object_add(s, "holds", _u(sdp.holds));
+        json_object_object_add(s, "resumes", _u(sdp.resumes));
+        json_object_object_add(s, "on_hold", json_object_new_boolean(sdp.on_hold));
         json_object_object_add(o, "session", s);
     }
     if (d->refer_to[0] || d->refer_status || d->transfer_status) {
@@ -312,7 +342,7 @@ void rep_json_detail(json_object *o, const cor_record *rec)
     if (d->nsdp) {
         json_object *a = json_object_new_array_ext((int)d->nsdp);
         for (uint32_t i = 0; i < d->nsdp; i++)
-            json_object_array_add(a, _sdp_json(rec, &d->sdp[i]));
+            json_object_array_add(a, _sdp_json(rec, &d->sdp[i], change[i]));
         json_object_object_add(o, "sdp", a);
         if (d->sdp_more)
             json_object_object_add(o, "sdp_not_kept", _u(d->sdp_more));

@@ -36,6 +36,8 @@ typedef struct snap {
     char sdp_role[8][8], sdp_media0[8][160];
     size_t nsdp;
     char summary[600];
+    cor_sdp_summary sum;
+    uint8_t change[8];
 } snap;
 
 typedef struct fx {
@@ -79,13 +81,20 @@ static void _on_done(void *user, const cor_record *r)
         s->note_msg[i] = d->notes[i].msg;
         s->nnotes++;
     }
+    uint8_t change[COR_DETAIL_MAX_SDP];
+    cor_detail_sdp_summary(d, &s->sum, change);
     for (uint32_t i = 0; i < d->nsdp && i < 8; i++) {
         const cor_sdp *p = &d->sdp[i];
+        cor_sdp_view v;
         _cp(s->sdp_role[i], sizeof s->sdp_role[i], p->answer ? "answer" : "offer");
-        if (p->nmedia)
-            snprintf(s->sdp_media0[i], sizeof s->sdp_media0[i], "%s %u %s %s %s %s", p->media[0].type,
-                     p->media[0].port, p->media[0].proto, p->media[0].codecs, p->media[0].addr,
-                     p->conn);
+        assert_int_equal(cor_sdp_describe(p, &v), 0);
+        if (v.nmedia)
+            snprintf(s->sdp_media0[i], sizeof s->sdp_media0[i], "%.*s %u %.*s %s %.*s %.*s",
+                     (int)v.media[0].type.len, (const char *)v.media[0].type.p, v.media[0].port,
+                     (int)v.media[0].proto.len, (const char *)v.media[0].proto.p, v.media[0].codecs,
+                     (int)v.media[0].addr.len, (const char *)v.media[0].addr.p, (int)v.conn.len,
+                     (const char *)v.conn.p);
+        s->change[i] = change[i];
         s->nsdp++;
     }
     rep_detail_summary(r, s->summary, sizeof s->summary);
@@ -355,12 +364,16 @@ static void test_hold_resume_and_info(void **state)
     snap *s = &f->s;
     assert_int_equal(s->kind, COR_KIND_CALL);
     assert_int_equal(s->d.reinvites, 2);
-    assert_int_equal(s->d.holds, 1);
-    assert_int_equal(s->d.resumes, 1);
-    assert_int_equal(s->d.on_hold, 0);
+    assert_int_equal(s->sum.holds, 1);
+    assert_int_equal(s->sum.resumes, 1);
+    assert_int_equal(s->sum.on_hold, 0);
+    assert_int_equal(s->change[0], COR_SDP_NO_CHANGE);
+    assert_int_equal(s->change[2], COR_SDP_HOLD);
+    assert_int_equal(s->change[3], COR_SDP_NO_CHANGE); /* the answer changes nothing */
+    assert_int_equal(s->change[4], COR_SDP_RESUME);
     assert_int_equal(s->d.info_dtmf, 1);
     assert_int_equal(s->d.info_typing, 0);
-    assert_int_equal(s->d.im_session, 0);
+    assert_int_equal(s->sum.im_session, 0);
     assert_int_equal(s->nsdp, 6);
     assert_string_equal(s->sdp_role[0], "offer");
     assert_string_equal(s->sdp_role[1], "answer");
@@ -370,10 +383,10 @@ static void test_hold_resume_and_info(void **state)
     assert_string_equal(s->note[0], "SDP offer audio PCMU,PCMA,telephone-event sendrecv 10.0.0.1:4000");
     assert_string_equal(s->note[1], "SDP answer audio PCMU,telephone-event sendrecv 10.0.0.2:5000");
     assert_string_equal(s->note[2], "INFO dtmf");
-    assert_string_equal(s->note[3], "SDP offer audio PCMU,PCMA,telephone-event sendonly 10.0.0.1:4000");
-    assert_string_equal(s->note[4], "hold (sendonly)");
-    assert_string_equal(s->note[6], "SDP offer audio PCMU,PCMA,telephone-event sendrecv 10.0.0.1:4000");
-    assert_string_equal(s->note[7], "resume");
+    assert_string_equal(s->note[3], "SDP offer audio PCMU,PCMA,telephone-event sendonly 10.0.0.1:4000 (hold)");
+    assert_string_equal(s->note[4], "SDP answer audio PCMU,telephone-event recvonly 10.0.0.2:5000");
+    assert_string_equal(s->note[5], "SDP offer audio PCMU,PCMA,telephone-event sendrecv 10.0.0.1:4000 (resume)");
+    assert_int_equal(s->nnotes, 7);
     assert_string_equal(s->summary, "INFO typing 0, dtmf 1, other 0, 2 re-INVITE, hold 1, resume 1");
 }
 
@@ -404,7 +417,7 @@ static void test_im_session(void **state)
     _send(f, 0, "MESSAGE sip:bob@10.0.0.2 SIP/2.0\n" A_VIA "m2\n" CALL_HDRS "To: <sip:bob@example.com>;tag=b1\n"
                 "CSeq: 4 MESSAGE\nContent-Type: text/plain", "again");
     _finish(f);
-    assert_int_equal(f->s.d.im_session, 1);
+    assert_int_equal(f->s.sum.im_session, 1);
     assert_int_equal(f->s.d.messages, 2);
     assert_int_equal(f->s.d.info_typing, 1);
     assert_string_equal(f->s.sdp_media0[0], "message 5060 sip null 10.0.0.1 10.0.0.1");
