@@ -51,6 +51,8 @@ typedef struct cor_media {
     uint16_t port;
     uint8_t dir;        /* sdp_dir, effective */
     uint8_t held;       /* sdp_media_on_hold() */
+    uint8_t rtp;        /* the transport carries RTP (codecs are RTP payload types) */
+    ss_slice fmts;      /* the format list as written */
 } cor_media;
 
 typedef struct cor_sdp_view {
@@ -75,13 +77,17 @@ enum { COR_SDP_NO_CHANGE = 0, COR_SDP_HOLD, COR_SDP_RESUME };
 
 /* A per-message fact worth a line under the message in a ladder. */
 typedef enum cor_note_kind {
-    COR_NOTE_REGISTER = 0, /* REGISTER: code = expires asked (-1 none), text = Contact URI */
+    COR_NOTE_REGISTER = 0, /* REGISTER: code = expires asked (-1 none), text = Contact URI,
+                              text2 = scheme of its credentials ("" none) */
     COR_NOTE_BINDING,      /* final response to REGISTER other than 401/407: aux = status,
                               code = expires granted by a 2xx (-1 none or failure) */
-    COR_NOTE_CHALLENGE,    /* 401/407: text = scheme and realm */
+    COR_NOTE_CHALLENGE,    /* 401/407: code = status, text = the schemes offered ("NTLM,
+                              Kerberos"), text2 = realm of the first */
     COR_NOTE_SUB_STATE,    /* NOTIFY/BENOTIFY: text = Subscription-State token,
                               code = expires (-1), text2 = reason */
-    COR_NOTE_SUBSCRIBE,    /* SUBSCRIBE: code = Expires (-1), text = Event */
+    COR_NOTE_SUBSCRIBE,    /* SUBSCRIBE: code = Expires (-1), text = Event, aux = 1 in a
+                              dialog (a refresh, or with expires 0 an unsubscribe; outside
+                              one, expires 0 is a fetch, RFC 6665 §4.4.3) */
     COR_NOTE_SIPFRAG,      /* NOTIFY message/sipfrag: code = status, text = reason */
     COR_NOTE_REFER_TO,     /* REFER: text = Refer-To URI */
     COR_NOTE_INFO,         /* INFO: text = "typing", "dtmf" or the Content-Type */
@@ -108,6 +114,9 @@ typedef struct cor_detail {
     int64_t expires_granted;   /* latest 2xx: Contact;expires, else Expires; -1 none */
     const char *realm;         /* of the first challenge, "" if none */
     uint8_t auth_scheme;       /* sip_auth_scheme of the first challenge */
+    uint8_t cred_scheme;       /* sip_auth_scheme of the latest credentials sent */
+    const char *schemes_offered; /* schemes of the first challenge's WWW-/Proxy-Authenticate
+                                    headers joined by ", ", "" if none */
     uint8_t deregistered;      /* a REGISTER with expires 0 / Contact: * got a 2xx */
     uint32_t registers;        /* REGISTER requests (no retransmissions) */
     uint32_t refreshes;        /* REGISTER transactions after a first 2xx, expires > 0 */
@@ -122,7 +131,8 @@ typedef struct cor_detail {
     int64_t sub_expires;       /* latest granted expiry (2xx Expires or state ;expires), -1 none */
     uint32_t subscribes;       /* SUBSCRIBE requests */
     uint32_t sub_refreshes;    /* in-dialog SUBSCRIBE with expires > 0 */
-    uint32_t unsubscribes;     /* SUBSCRIBE with Expires: 0 */
+    uint32_t unsubscribes;     /* in-dialog SUBSCRIBE with Expires: 0 */
+    uint32_t fetches;          /* initial SUBSCRIBE with Expires: 0 (one-time fetch) */
     uint32_t notifies, benotifies;
 
     /* sessions and IM (hold and IM sessions: cor_detail_sdp_summary) */

@@ -219,6 +219,11 @@ static uint64_t _addr_h(const ss_addr *a, uint64_t seed)
 
 static inline int _is_known_method(sip_method m) { return m > SIP_M_UNKNOWN && m < SIP_M__COUNT; }
 
+/* ACK and Microsoft's BENOTIFY ([MS-SIP] best-effort NOTIFY) get no
+ * response by definition: they neither keep a record open nor decide its
+ * outcome. */
+static inline int _wants_response(unsigned m) { return m != SIP_M_ACK && m != SIP_M_BENOTIFY; }
+
 /* Method key inside the transaction hash: the enum, or the name's hash for
  * extension methods (two unknown methods are different transactions). */
 static uint64_t _method_key(sip_method m, ss_slice name)
@@ -743,7 +748,7 @@ static cor_txn *_txn_new(cor_ctx *c, _rec *r, uint64_t kh, sip_method method, ss
  * not cut while it rings or while in-dialog requests go unanswered. */
 static void _txn_sync(cor_ctx *c, _rec *r, cor_txn *t, _txn *x)
 {
-    uint8_t open = t->method != SIP_M_ACK && t->final_status == 0;
+    uint8_t open = _wants_response(t->method) && t->final_status == 0;
     uint8_t timer = 0;
     if (open && x->has_request) {
         if (r->pub.kind != COR_KIND_CALL)
@@ -993,7 +998,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         default:
             break;
         }
-        if (method != SIP_M_ACK && created) {
+        if (_wants_response(method) && created) {
             r->last_is_scratch = ti == COR_NO_IDX;
             if (ti != COR_NO_IDX)
                 r->last_txn = ti;
@@ -1007,7 +1012,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
     t->responses++;
     if (*retrans)
         return ti;
-    if (method != SIP_M_ACK && created) {
+    if (_wants_response(method) && created) {
         r->last_is_scratch = ti == COR_NO_IDX;
         if (ti != COR_NO_IDX)
             r->last_txn = ti;

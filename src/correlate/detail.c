@@ -184,7 +184,7 @@ static _det *_get(cor_arena *a, cor_detail **slot)
         return NULL;
     memset(d, 0, sizeof *d);
     cor_detail *p = &d->pub;
-    p->contact = p->realm = p->logon_data = p->keep_alive = "";
+    p->contact = p->realm = p->logon_data = p->keep_alive = p->schemes_offered = "";
     p->event = p->resource = p->sub_state = p->sub_reason = "";
     p->refer_to = p->transfer_reason = p->service_action = "";
     p->compression_offered = p->compression_accepted = p->ms_diag_reason = "";
@@ -274,6 +274,8 @@ int cor_sdp_describe(const cor_sdp *s, cor_sdp_view *v)
         cm->port = md->port;
         cm->dir = (uint8_t)md->dir;
         cm->held = (uint8_t)held;
+        cm->rtp = (md->flags & SDP_MF_RTP) != 0;
+        cm->fmts = md->fmts;
     }
     v->media_more += ss.nmedia_dropped;
     return 0;
@@ -377,19 +379,45 @@ static void _register(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
             p->refreshes++;
         if (p->contact[0] == '\0' && m->has_contact && !m->contact_star)
             p->contact = _dup(a, m->contact.uri.raw);
+        if (m->credentials.scheme != SIP_AUTH_NONE)
+            p->cred_scheme = (uint8_t)m->credentials.scheme;
         cor_note *n = _note(a, d, msg, COR_NOTE_REGISTER, e);
-        if (n)
+        if (n) {
             n->text = m->contact_star ? "*" : m->has_contact ? _dup(a, m->contact.uri.raw) : "";
+            n->text2 = m->credentials.scheme != SIP_AUTH_NONE ? _dup(a, m->credentials.scheme_name) : "";
+        }
         return;
     }
     if (m->status == 401 || m->status == 407) {
+        /* every scheme offered: Lync offers NTLM and Kerberos side by side */
+        char schemes[96];
+        size_t o = 0;
+        schemes[0] = '\0';
+        for (uint32_t i = 0; i < m->nhdr; i++) {
+            if (m->hdr[i].id != SIP_H_WWW_AUTHENTICATE && m->hdr[i].id != SIP_H_PROXY_AUTHENTICATE)
+                continue;
+            sip_auth au;
+            sip_parse_auth(m->hdr[i].value, &au);
+            if (au.scheme_name.len == 0 || o + au.scheme_name.len + 3 > sizeof schemes)
+                continue;
+            if (o) {
+                memcpy(schemes + o, ", ", 2);
+                o += 2;
+            }
+            memcpy(schemes + o, au.scheme_name.p, au.scheme_name.len);
+            o += au.scheme_name.len;
+            schemes[o] = '\0';
+        }
+        const char *offered = cor_arena_strndup(a, schemes, o, _DUP_MAX);
+        offered = offered ? offered : "";
         if (p->auth_scheme == SIP_AUTH_NONE && m->challenge.scheme != SIP_AUTH_NONE) {
             p->auth_scheme = (uint8_t)m->challenge.scheme;
             p->realm = _dup(a, m->challenge.realm);
+            p->schemes_offered = offered;
         }
         cor_note *n = _note(a, d, msg, COR_NOTE_CHALLENGE, m->status);
         if (n) {
-            n->text = _dup(a, m->challenge.scheme_name);
+            n->text = offered;
             n->text2 = _dup(a, m->challenge.realm);
         }
     } else if (m->status >= 200 && m->status < 300) {
@@ -427,13 +455,17 @@ static void _subscribe(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
             p->event = _dup(a, m->event);
         if (p->resource[0] == '\0')
             p->resource = _dup(a, m->ruri);
-        if (m->expires == 0)
+        if (m->expires == 0 && m->to.tag.len)
             p->unsubscribes++;
+        else if (m->expires == 0)
+            p->fetches++;
         else if (m->to.tag.len)
             p->sub_refreshes++;
         cor_note *n = _note(a, d, msg, COR_NOTE_SUBSCRIBE, m->expires);
-        if (n)
+        if (n) {
             n->text = _dup(a, m->event);
+            n->aux = m->to.tag.len != 0;
+        }
     } else if (m->status >= 200 && m->status < 300 && m->expires >= 0) {
         p->sub_expires = m->expires;
     }

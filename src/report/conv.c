@@ -167,7 +167,7 @@ static void _registration(rep_conv *c, const cor_record *rec)
     if (d == NULL)
         return;
     if (d->auth_scheme && !a->scheme) {
-        a->scheme = d->auth_scheme;
+        a->scheme = d->cred_scheme ? d->cred_scheme : d->auth_scheme;
         _set(&a->realm, d->realm);
     }
     _set(&a->contact, d->contact);

@@ -27,21 +27,6 @@ static void _sdp_text(const cor_detail *d, uint32_t idx, char *buf, size_t n, si
     const cor_sdp *s = &d->sdp[idx];
     cor_sdp_view v;
     _ap(buf, n, o, "SDP %s", s->answer ? "answer" : "offer");
-    if (cor_sdp_describe(s, &v) != 0) {
-        _ap(buf, n, o, " (not SDP)");
-        return;
-    }
-    for (uint32_t i = 0; i < v.nmedia; i++) {
-        const cor_media *m = &v.media[i];
-        const char *v6 = m->addr.len && memchr(m->addr.p, ':', m->addr.len) ? "[" : "";
-        _ap(buf, n, o, "%s %.*s %s%s %s", i ? " |" : "", (int)m->type.len, (const char *)m->type.p,
-            m->port ? "" : "(rejected) ", m->codecs, sdp_direction_name((sdp_dir)m->dir));
-        if (m->port)
-            _ap(buf, n, o, " %s%.*s%s:%u", v6, (int)m->addr.len, (const char *)m->addr.p, v6[0] ? "]" : "",
-                m->port);
-    }
-    if (v.media_more)
-        _ap(buf, n, o, " (+%u more)", v.media_more);
     if (!s->answer) {
         uint8_t change[COR_DETAIL_MAX_SDP];
         cor_sdp_summary sum;
@@ -49,6 +34,27 @@ static void _sdp_text(const cor_detail *d, uint32_t idx, char *buf, size_t n, si
         if (change[idx] != COR_SDP_NO_CHANGE)
             _ap(buf, n, o, " (%s)", change[idx] == COR_SDP_HOLD ? "hold" : "resume");
     }
+    if (cor_sdp_describe(s, &v) != 0) {
+        _ap(buf, n, o, " (not SDP)");
+        return;
+    }
+    for (uint32_t i = 0; i < v.nmedia; i++) {
+        const cor_media *m = &v.media[i];
+        const char *v6 = m->addr.len && memchr(m->addr.p, ':', m->addr.len) ? "[" : "";
+        _ap(buf, n, o, "%s %.*s %s", i ? " |" : "", (int)m->type.len, (const char *)m->type.p,
+            m->port ? "" : "(rejected) ");
+        if (m->rtp)
+            _ap(buf, n, o, "%s", m->codecs);
+        else
+            _ap(buf, n, o, "%.*s %.*s", (int)m->proto.len, (const char *)m->proto.p, (int)m->fmts.len,
+                (const char *)m->fmts.p);
+        _ap(buf, n, o, " %s", sdp_direction_name((sdp_dir)m->dir));
+        if (m->port)
+            _ap(buf, n, o, " %s%.*s%s:%u", v6, (int)m->addr.len, (const char *)m->addr.p, v6[0] ? "]" : "",
+                m->port);
+    }
+    if (v.media_more)
+        _ap(buf, n, o, " (+%u more)", v.media_more);
 }
 
 char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t n)
@@ -65,6 +71,8 @@ char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t
                 (long long)nt->code);
         else
             _ap(buf, n, &o, "register contact %s", nt->text[0] ? nt->text : "(none)");
+        if (nt->text2[0])
+            _ap(buf, n, &o, ", %s credentials", nt->text2);
         break;
     case COR_NOTE_BINDING:
         if (nt->aux >= 300)
@@ -89,10 +97,8 @@ char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t
             _ap(buf, n, &o, " expires %lld", (long long)nt->code);
         break;
     case COR_NOTE_SUBSCRIBE:
-        if (nt->code == 0)
-            _ap(buf, n, &o, "unsubscribe %s", nt->text[0] ? nt->text : "(no Event)");
-        else
-            _ap(buf, n, &o, "subscribe %s", nt->text[0] ? nt->text : "(no Event)");
+        _ap(buf, n, &o, "%s %s", nt->code == 0 ? (nt->aux ? "unsubscribe" : "fetch") : nt->aux ? "refresh" : "subscribe",
+            nt->text[0] ? nt->text : "(no Event)");
         if (nt->code > 0)
             _ap(buf, n, &o, " expires %lld", (long long)nt->code);
         break;
@@ -140,12 +146,14 @@ char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
         else if (d->expires_granted >= 0)
             _ap(buf, n, &o, ", expires %lld granted", (long long)d->expires_granted);
         if (d->auth_scheme)
-            _ap(buf, n, &o, ", %s%s%s%s", sip_auth_scheme_name((sip_auth_scheme)d->auth_scheme),
+            _ap(buf, n, &o, ", %s%s%s%s", sip_auth_scheme_name((sip_auth_scheme)(d->cred_scheme ? d->cred_scheme : d->auth_scheme)),
                 d->realm[0] ? " realm \"" : "", d->realm, d->realm[0] ? "\"" : "");
         if (d->refreshes)
             _ap(buf, n, &o, ", %u refresh%s", d->refreshes, d->refreshes == 1 ? "" : "es");
     }
-    if (d->subscribes || d->notifies || d->benotifies) {
+    /* the implicit subscription of a REFER is told by the transfer line */
+    int refer_sub = d->refer_to[0] && strcmp(d->event, "refer") == 0;
+    if ((d->subscribes || d->notifies || d->benotifies) && !refer_sub) {
         _ap(buf, n, &o, "%sevent %s", o ? "; " : "", d->event[0] ? d->event : "(none)");
         if (d->sub_state[0])
             _ap(buf, n, &o, ", state %s%s%s%s", d->sub_state, d->sub_reason[0] ? " (" : "", d->sub_reason,
@@ -162,9 +170,12 @@ char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
         _ap(buf, n, &o, "%sIM session", o ? "; " : "");
     if (d->messages)
         _ap(buf, n, &o, "%s%u MESSAGE", o ? ", " : "", d->messages);
-    if (d->info_typing + d->info_dtmf + d->info_other)
-        _ap(buf, n, &o, "%sINFO typing %u, dtmf %u, other %u", o ? ", " : "", d->info_typing, d->info_dtmf,
-            d->info_other);
+    if (d->info_typing)
+        _ap(buf, n, &o, "%s%u INFO typing", o ? ", " : "", d->info_typing);
+    if (d->info_dtmf)
+        _ap(buf, n, &o, "%s%u INFO DTMF", o ? ", " : "", d->info_dtmf);
+    if (d->info_other)
+        _ap(buf, n, &o, "%s%u INFO other", o ? ", " : "", d->info_other);
     if (d->reinvites)
         _ap(buf, n, &o, "%s%u re-INVITE", o ? ", " : "", d->reinvites);
     if (d->updates)
@@ -180,8 +191,17 @@ char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
         if (d->transfer_status)
             _ap(buf, n, &o, ", transfer %u %s", d->transfer_status, d->transfer_reason);
     }
-    if (d->services)
-        _ap(buf, n, &o, "%sSERVICE %s", o ? "; " : "", d->service_action[0] ? d->service_action : "(no SOAP body)");
+    if (d->services) {
+        _ap(buf, n, &o, "%sSERVICE", o ? "; " : "");
+        int any = 0;
+        for (uint32_t i = 0; i < d->nnotes; i++)
+            if (d->notes[i].kind == COR_NOTE_SOAP) {
+                _ap(buf, n, &o, "%s %s", any ? "," : "", d->notes[i].text);
+                any = 1;
+            }
+        if (!any)
+            _ap(buf, n, &o, " (no SOAP body)");
+    }
     if (d->compression_offered[0] || d->compression_accepted[0])
         _ap(buf, n, &o, "%scompression %s%s", o ? "; " : "",
             d->compression_offered[0] ? d->compression_offered : d->compression_accepted,
@@ -255,10 +275,19 @@ static json_object *_sdp_json(const cor_record *rec, const cor_sdp *s, uint8_t c
 
 static void _registration(json_object *r, const cor_record *rec, const cor_detail *d)
 {
+    /* the scheme the client answered with is the one in use (Lync offers
+     * NTLM and Kerberos, the client picks one) */
+    if (d->cred_scheme && d->auth_scheme)
+        json_object_object_add(r, "auth_scheme",
+                               json_object_new_string(sip_auth_scheme_name((sip_auth_scheme)d->cred_scheme)));
     json_object_object_add(r, "contact", _str_or_null(d->contact));
     json_object_object_add(r, "expires_requested", _int_or_null(d->expires_asked));
     json_object_object_add(r, "expires_granted", _int_or_null(d->expires_granted));
     json_object_object_add(r, "realm", _str_or_null(d->realm));
+    json_object_object_add(r, "auth_schemes_offered", _str_or_null(d->schemes_offered));
+    json_object_object_add(r, "credentials_scheme",
+                           d->cred_scheme ? json_object_new_string(sip_auth_scheme_name((sip_auth_scheme)d->cred_scheme))
+                                          : NULL);
     json_object_object_add(r, "deregistration", json_object_new_boolean(d->deregistered));
     json_object_object_add(r, "requests", _u(d->registers));
     json_object_object_add(r, "refreshes", _u(d->refreshes));
@@ -283,6 +312,7 @@ static void _subscription(json_object *s, const cor_record *rec, const cor_detai
     json_object_object_add(s, "subscribes", _u(d->subscribes));
     json_object_object_add(s, "refreshes", _u(d->sub_refreshes));
     json_object_object_add(s, "unsubscribes", _u(d->unsubscribes));
+    json_object_object_add(s, "fetches", _u(d->fetches));
     json_object_object_add(s, "notifies", _u(d->notifies));
     json_object_object_add(s, "benotifies", _u(d->benotifies));
 }
@@ -332,6 +362,11 @@ void rep_json_detail(json_object *o, const cor_record *rec)
         json_object *m = json_object_new_object();
         json_object_object_add(m, "services", _u(d->services));
         json_object_object_add(m, "service_action", _str_or_null(d->service_action));
+        json_object *acts = json_object_new_array();
+        for (uint32_t i = 0; i < d->nnotes; i++)
+            if (d->notes[i].kind == COR_NOTE_SOAP)
+                json_object_array_add(acts, rep_json_string(d->notes[i].text));
+        json_object_object_add(m, "service_actions", acts);
         json_object_object_add(m, "compression_offered", _str_or_null(d->compression_offered));
         json_object_object_add(m, "compression_accepted", _str_or_null(d->compression_accepted));
         json_object_object_add(m, "benotifies", _u(d->benotifies));

@@ -204,7 +204,8 @@ static void test_registration_binding(void **state)
     assert_int_equal(s->nnotes, 8);
     assert_string_equal(s->note[0], "register contact sip:alice@10.0.0.1:5060 expires 3600");
     assert_string_equal(s->note[1], "challenge Digest realm \"example.com\"");
-    assert_string_equal(s->note[2], "register contact sip:alice@10.0.0.1:5060 expires 3600");
+    assert_string_equal(s->note[2], "register contact sip:alice@10.0.0.1:5060 expires 3600, Digest credentials");
+    assert_int_equal(s->d.cred_scheme, SIP_AUTH_DIGEST);
     assert_string_equal(s->note[3], "binding granted, expires 1800");
     assert_string_equal(s->note[5], "binding granted, expires 1200"); /* Expires, no Contact */
     assert_string_equal(s->note[6], "de-registration (expires 0) contact *");
@@ -221,9 +222,11 @@ static void test_registration_failure_ms_diagnostics(void **state)
                 "CSeq: 1 REGISTER\nContact: <sip:alice@10.0.0.1:5060>", NULL);
     _send(f, 1, "SIP/2.0 407 Proxy Authentication Required\n" A_VIA "r1\n" REG_HDRS
                 "To: <sip:alice@example.com>;tag=s1\nCSeq: 1 REGISTER\n"
-                "Proxy-Authenticate: NTLM realm=\"SIP Communications Service\", targetname=\"x\"", NULL);
+                "Proxy-Authenticate: NTLM realm=\"SIP Communications Service\", targetname=\"x\"\n"
+                "Proxy-Authenticate: Kerberos realm=\"SIP Communications Service\", targetname=\"y\"", NULL);
     _send(f, 0, "REGISTER sip:example.com SIP/2.0\n" A_VIA "r2\n" REG_HDRS "To: <sip:alice@example.com>\n"
-                "CSeq: 2 REGISTER\nContact: <sip:alice@10.0.0.1:5060>", NULL);
+                "CSeq: 2 REGISTER\nContact: <sip:alice@10.0.0.1:5060>\n"
+                "Proxy-Authorization: Kerberos realm=\"SIP Communications Service\", gssapi-data=\"t\"", NULL);
     _send(f, 1, "SIP/2.0 403 Forbidden\n" A_VIA "r2\n" REG_HDRS "To: <sip:alice@example.com>;tag=s2\n"
                 "CSeq: 2 REGISTER\n"
                 "ms-diagnostics: 4005;reason=\"Destination URI either not enabled for SIP or does not exist\";"
@@ -239,7 +242,9 @@ static void test_registration_failure_ms_diagnostics(void **state)
     assert_string_equal(s->ms_reason, "Destination URI either not enabled for SIP or does not exist");
     assert_int_equal(s->nnotes, 5);
     assert_string_equal(s->note[0], "register contact sip:alice@10.0.0.1:5060");
-    assert_string_equal(s->note[1], "challenge NTLM realm \"SIP Communications Service\"");
+    assert_string_equal(s->note[1], "challenge NTLM, Kerberos realm \"SIP Communications Service\"");
+    assert_string_equal(s->note[2], "register contact sip:alice@10.0.0.1:5060, Kerberos credentials");
+    assert_int_equal(s->d.cred_scheme, SIP_AUTH_KERBEROS);
     assert_string_equal(s->note[3], "ms-diagnostics 4005 Destination URI either not enabled for SIP or does not exist");
     assert_string_equal(s->note[4], "registration failed (403)");
 }
@@ -287,7 +292,7 @@ static void test_subscription_lifecycle(void **state)
     assert_int_equal(s->nnotes, 4);
     assert_string_equal(s->note[0], "subscribe presence expires 600");
     assert_string_equal(s->note[1], "Subscription-State active expires 599");
-    assert_string_equal(s->note[2], "subscribe presence expires 600");
+    assert_string_equal(s->note[2], "refresh presence expires 600");
     assert_string_equal(s->note[3], "Subscription-State terminated reason noresource");
     assert_string_equal(s->summary, "event presence, state terminated (noresource), 2 NOTIFY, 1 refresh, "
                                     "sip:alice@example.com watches sip:bob@example.com");
@@ -297,7 +302,7 @@ static void test_benotify_roaming(void **state)
 {
     fx *f = *state;
     _send(f, 0, "SUBSCRIBE sip:alice@example.com SIP/2.0\n" A_VIA "s1\n" SUB_HDRS "To: <sip:alice@example.com>\n"
-                "CSeq: 1 SUBSCRIBE\nEvent: vnd-microsoft-roaming-contacts\nSupported: ms-benotify", NULL);
+                "CSeq: 1 SUBSCRIBE\nEvent: vnd-microsoft-roaming-contacts\nSupported: ms-benotify\nExpires: 0", NULL);
     _send(f, 1, "SIP/2.0 200 OK\n" A_VIA "s1\n" SUB_HDRS "To: <sip:alice@example.com>;tag=b1\n"
                 "CSeq: 1 SUBSCRIBE\nExpires: 28800", NULL);
     for (int i = 0; i < 3; i++) {
@@ -311,6 +316,9 @@ static void test_benotify_roaming(void **state)
     }
     _finish(f);
     assert_int_equal(f->s.d.benotifies, 3);
+    assert_int_equal(f->s.d.fetches, 1);
+    assert_int_equal(f->s.d.unsubscribes, 0);
+    assert_string_equal(f->s.note[0], "fetch vnd-microsoft-roaming-contacts");
     assert_int_equal(f->s.d.notifies, 0);
     assert_int_equal(f->s.d.sub_expires, 28800);
     assert_string_equal(f->s.event, "vnd-microsoft-roaming-contacts");
@@ -383,11 +391,11 @@ static void test_hold_resume_and_info(void **state)
     assert_string_equal(s->note[0], "SDP offer audio PCMU,PCMA,telephone-event sendrecv 10.0.0.1:4000");
     assert_string_equal(s->note[1], "SDP answer audio PCMU,telephone-event sendrecv 10.0.0.2:5000");
     assert_string_equal(s->note[2], "INFO dtmf");
-    assert_string_equal(s->note[3], "SDP offer audio PCMU,PCMA,telephone-event sendonly 10.0.0.1:4000 (hold)");
+    assert_string_equal(s->note[3], "SDP offer (hold) audio PCMU,PCMA,telephone-event sendonly 10.0.0.1:4000");
     assert_string_equal(s->note[4], "SDP answer audio PCMU,telephone-event recvonly 10.0.0.2:5000");
-    assert_string_equal(s->note[5], "SDP offer audio PCMU,PCMA,telephone-event sendrecv 10.0.0.1:4000 (resume)");
+    assert_string_equal(s->note[5], "SDP offer (resume) audio PCMU,PCMA,telephone-event sendrecv 10.0.0.1:4000");
     assert_int_equal(s->nnotes, 7);
-    assert_string_equal(s->summary, "INFO typing 0, dtmf 1, other 0, 2 re-INVITE, hold 1, resume 1");
+    assert_string_equal(s->summary, "1 INFO DTMF, 2 re-INVITE, hold 1, resume 1");
 }
 
 static void test_late_offer(void **state)
@@ -422,7 +430,8 @@ static void test_im_session(void **state)
     assert_int_equal(f->s.d.info_typing, 1);
     assert_string_equal(f->s.sdp_media0[0], "message 5060 sip null 10.0.0.1 10.0.0.1");
     assert_string_equal(f->s.note[2], "INFO typing");
-    assert_string_equal(f->s.summary, "IM session, 2 MESSAGE, INFO typing 1, dtmf 0, other 0");
+    assert_string_equal(f->s.summary, "IM session, 2 MESSAGE, 1 INFO typing");
+    assert_string_equal(f->s.note[0], "SDP offer message sip null sendrecv 10.0.0.1:5060");
 }
 
 static void test_refer_transfer(void **state)
