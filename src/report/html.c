@@ -217,7 +217,9 @@ void rep_html_record(rep_html *h, const cor_record *rec)
     rep_detail_summary(rec, sum, sizeof sum);
     fprintf(f, "</td><td>%s", cor_kind_name(rec->kind));
     if (sum[0]) {
-        fputs("<div class=\"kd\">", f);
+        fputs("<div class=\"kd\" title=\"", f);
+        rep_out_xml(f, sum);
+        fputs("\">", f);
         rep_out_xml(f, sum);
         fputs("</div>", f);
     }
