@@ -13,6 +13,9 @@ REQUIRED = {
     'dialogs': list,
     'registration_summary.attempted': int, 'subscription_summary.notify_only': int,
     'registrations': list, 'subscriptions': list, 'watchers': list, 'subscriptions_by_event': dict,
+    'conversation_summary.im_sessions': int, 'conversation_summary.info.typing': int,
+    'conversation_summary.transfers.refers': int, 'conversation_summary.microsoft.service_actions': dict,
+    'conversation_summary.microsoft.diagnostics': dict,
 }
 S, N, I = str, type(None), int
 REG = {'aor': S, 'auth_scheme': (S, N), 'result': (S, N), 'realm': (S, N), 'contact': (S, N),
@@ -109,6 +112,13 @@ for cap in sorted(glob.glob('captures/*.pcap')):
         errs.append('subscriptions[] has %d, %d subscription dialogs' % (len(j['subscriptions']), nsub))
     if sum(e['dialogs'] for e in j['subscriptions_by_event'].values()) != nsub:
         errs.append('subscriptions_by_event dialogs != subscription dialogs')
+    cs = j['conversation_summary']
+    if cs['pager_messages'] != sum(1 for d in j['dialogs'] if d['kind'] == 'message'):
+        errs.append('conversation_summary.pager_messages != message dialogs')
+    if cs['microsoft']['services'] != sum(d.get('microsoft', {}).get('services', 0) for d in j['dialogs']):
+        errs.append('conversation_summary.microsoft.services != sum over dialogs')
+    if cs['transfers']['refers'] != sum(1 for d in j['dialogs'] if 'refer' in d):
+        errs.append('conversation_summary.transfers.refers != dialogs with refer')
     if len(j['dialogs']) != j['summary']['dialogs']:
         errs.append('dialogs[] has %d, summary.dialogs %d' % (len(j['dialogs']), j['summary']['dialogs']))
     if errs:

@@ -53,6 +53,14 @@ typedef struct _watch {
     uint64_t dialogs;
 } _watch;
 
+#define CONV_MAX_KEYS 64
+
+/* A name counted (SOAP action, ms-diagnostics code). */
+typedef struct _count {
+    char *name;
+    uint64_t n;
+} _count;
+
 typedef struct _event {
     char *name;
     uint64_t dialogs, active, pending, terminated, other, notifies, refreshes;
@@ -71,6 +79,14 @@ struct rep_conv {
     _event ev[CONV_MAX_EVENTS];
     size_t nev;
     uint64_t ev_more;
+    /* sessions, IM, transfers, Microsoft */
+    uint64_t im_sessions, pager, in_dialog_messages, info_typing, info_dtmf, info_other;
+    uint64_t reinvites, updates, pracks, holds, resumes;
+    uint64_t refers, refers_accepted, transfers_ok, transfers_failed, transfers_unknown;
+    uint64_t services, negotiate_offered, negotiate_accepted, benotifies;
+    _count action[CONV_MAX_KEYS], diag[CONV_MAX_KEYS];
+    size_t naction, ndiag;
+    uint64_t action_more, diag_more;
 };
 
 rep_conv *rep_conv_new(void) { return calloc(1, sizeof(rep_conv)); }
@@ -309,10 +325,77 @@ static void _subscription(rep_conv *c, const cor_record *rec)
     }
 }
 
+static void _count_add(_count *t, size_t *n, uint64_t *more, const char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(t[i].name, name) == 0) {
+            t[i].n++;
+            return;
+        }
+    if (*n >= CONV_MAX_KEYS || (t[*n].name = strdup(name)) == NULL) {
+        (*more)++;
+        return;
+    }
+    t[(*n)++].n = 1;
+}
+
+/* Sessions, IM, transfers and Microsoft extensions over all records. SDP
+ * is parsed only for records whose messages say it matters (re-INVITE or
+ * UPDATE for hold, MESSAGE or INFO for an IM session), so a plain call
+ * costs nothing here. */
+static void _conversation(rep_conv *c, const cor_record *rec)
+{
+    const cor_detail *d = rec->detail;
+    if (rec->kind == COR_KIND_MESSAGE)
+        c->pager++;
+    if (d == NULL)
+        return;
+    if (rec->kind != COR_KIND_MESSAGE)
+        c->in_dialog_messages += d->messages;
+    c->info_typing += d->info_typing;
+    c->info_dtmf += d->info_dtmf;
+    c->info_other += d->info_other;
+    c->reinvites += d->reinvites;
+    c->updates += d->updates;
+    c->pracks += d->pracks;
+    if (d->nsdp && (d->reinvites || d->updates || d->messages || d->info_typing || d->info_other)) {
+        cor_sdp_summary sum;
+        cor_detail_sdp_summary(d, &sum, NULL);
+        c->im_sessions += sum.im_session;
+        c->holds += sum.holds;
+        c->resumes += sum.resumes;
+    }
+    if (d->refer_to[0]) {
+        c->refers++;
+        c->refers_accepted += d->refer_status >= 200 && d->refer_status < 300;
+        if (d->transfer_status >= 200 && d->transfer_status < 300)
+            c->transfers_ok++;
+        else if (d->transfer_status >= 300)
+            c->transfers_failed++;
+        else
+            c->transfers_unknown++;
+    }
+    c->services += d->services;
+    c->benotifies += d->benotifies;
+    c->negotiate_offered += d->compression_offered[0] != '\0';
+    c->negotiate_accepted += d->compression_accepted[0] != '\0';
+    for (uint32_t i = 0; i < d->nnotes; i++) {
+        const cor_note *n = &d->notes[i];
+        if (n->kind == COR_NOTE_SOAP) {
+            _count_add(c->action, &c->naction, &c->action_more, n->text);
+        } else if (n->kind == COR_NOTE_MS_DIAG) {
+            char key[32];
+            snprintf(key, sizeof key, "%lld", (long long)n->code);
+            _count_add(c->diag, &c->ndiag, &c->diag_more, key);
+        }
+    }
+}
+
 void rep_conv_record(rep_conv *c, const cor_record *rec)
 {
     if (c == NULL)
         return;
+    _conversation(c, rec);
     if (rec->kind == COR_KIND_REGISTRATION)
         _registration(c, rec);
     else if (rec->kind == COR_KIND_SUBSCRIPTION)
@@ -323,6 +406,14 @@ void rep_conv_record(rep_conv *c, const cor_record *rec)
 
 static json_object *_s(const char *s) { return s && s[0] ? rep_json_string(s) : NULL; }
 static json_object *_u(uint64_t v) { return json_object_new_int64((int64_t)v); }
+
+/* Adds val under a key that came off the wire, made valid UTF-8. */
+static void _key_add(json_object *o, const char *key, json_object *val)
+{
+    char *k = rep_utf8_clean(key, strlen(key));
+    json_object_object_add(o, k ? k : "", val);
+    free(k);
+}
 
 static const char *_result(uint16_t code) { return code == 0 ? "no_response" : code < 300 ? "success" : "failure"; }
 
@@ -421,9 +512,46 @@ void rep_conv_json(const rep_conv *c, json_object *tail)
         json_object_object_add(o, "no_state", _u(e->other));
         json_object_object_add(o, "notifies", _u(e->notifies));
         json_object_object_add(o, "refreshes", _u(e->refreshes));
-        json_object_object_add(ev, e->name[0] ? e->name : "(none)", o);
+        _key_add(ev, e->name[0] ? e->name : "(none)", o);
     }
     json_object_object_add(tail, "subscriptions_by_event", ev);
+
+    json_object *cs = json_object_new_object();
+    json_object_object_add(cs, "im_sessions", _u(c ? c->im_sessions : 0));
+    json_object_object_add(cs, "pager_messages", _u(c ? c->pager : 0));
+    json_object_object_add(cs, "in_dialog_messages", _u(c ? c->in_dialog_messages : 0));
+    json_object *info = json_object_new_object();
+    json_object_object_add(info, "typing", _u(c ? c->info_typing : 0));
+    json_object_object_add(info, "dtmf", _u(c ? c->info_dtmf : 0));
+    json_object_object_add(info, "other", _u(c ? c->info_other : 0));
+    json_object_object_add(cs, "info", info);
+    json_object_object_add(cs, "reinvites", _u(c ? c->reinvites : 0));
+    json_object_object_add(cs, "updates", _u(c ? c->updates : 0));
+    json_object_object_add(cs, "pracks", _u(c ? c->pracks : 0));
+    json_object_object_add(cs, "holds", _u(c ? c->holds : 0));
+    json_object_object_add(cs, "resumes", _u(c ? c->resumes : 0));
+    json_object *tr = json_object_new_object();
+    json_object_object_add(tr, "refers", _u(c ? c->refers : 0));
+    json_object_object_add(tr, "accepted", _u(c ? c->refers_accepted : 0));
+    json_object_object_add(tr, "succeeded", _u(c ? c->transfers_ok : 0));
+    json_object_object_add(tr, "failed", _u(c ? c->transfers_failed : 0));
+    json_object_object_add(tr, "unknown", _u(c ? c->transfers_unknown : 0));
+    json_object_object_add(cs, "transfers", tr);
+    json_object *ms = json_object_new_object();
+    json_object_object_add(ms, "services", _u(c ? c->services : 0));
+    json_object *acts = json_object_new_object();
+    for (size_t i = 0; c && i < c->naction; i++)
+        _key_add(acts, c->action[i].name, _u(c->action[i].n));
+    json_object_object_add(ms, "service_actions", acts);
+    json_object_object_add(ms, "negotiate_offered", _u(c ? c->negotiate_offered : 0));
+    json_object_object_add(ms, "negotiate_accepted", _u(c ? c->negotiate_accepted : 0));
+    json_object_object_add(ms, "benotifies", _u(c ? c->benotifies : 0));
+    json_object *dg = json_object_new_object();
+    for (size_t i = 0; c && i < c->ndiag; i++)
+        json_object_object_add(dg, c->diag[i].name, _u(c->diag[i].n));
+    json_object_object_add(ms, "diagnostics", dg);
+    json_object_object_add(cs, "microsoft", ms);
+    json_object_object_add(tail, "conversation_summary", cs);
 }
 
 /* ---- text ---- */
@@ -434,11 +562,58 @@ static const char *_clean(const char *in, char *out, size_t n)
     return out;
 }
 
+static void _print_conversation(FILE *out, const rep_conv *c)
+{
+    char b1[256];
+    if (c->im_sessions + c->pager + c->in_dialog_messages + c->info_typing + c->info_dtmf + c->info_other +
+            c->reinvites + c->updates + c->pracks + c->refers + c->services + c->negotiate_offered +
+            c->benotifies + c->ndiag ==
+        0)
+        return;
+    fprintf(out, "\nConversations\n");
+    if (c->im_sessions || c->pager || c->in_dialog_messages)
+        fprintf(out, "  %-18s IM sessions %llu, pager MESSAGE dialogs %llu, MESSAGE in dialogs %llu\n", "messaging",
+                (unsigned long long)c->im_sessions, (unsigned long long)c->pager,
+                (unsigned long long)c->in_dialog_messages);
+    if (c->info_typing + c->info_dtmf + c->info_other)
+        fprintf(out, "  %-18s typing %llu, DTMF %llu, other %llu\n", "INFO",
+                (unsigned long long)c->info_typing, (unsigned long long)c->info_dtmf,
+                (unsigned long long)c->info_other);
+    if (c->reinvites + c->updates + c->pracks)
+        fprintf(out, "  %-18s re-INVITE %llu, UPDATE %llu, PRACK %llu; hold %llu, resume %llu\n", "in-dialog",
+                (unsigned long long)c->reinvites, (unsigned long long)c->updates, (unsigned long long)c->pracks,
+                (unsigned long long)c->holds, (unsigned long long)c->resumes);
+    if (c->refers)
+        fprintf(out, "  %-18s REFER %llu (accepted %llu): succeeded %llu, failed %llu, outcome unknown %llu\n",
+                "transfers", (unsigned long long)c->refers, (unsigned long long)c->refers_accepted,
+                (unsigned long long)c->transfers_ok, (unsigned long long)c->transfers_failed,
+                (unsigned long long)c->transfers_unknown);
+    if (c->services) {
+        fprintf(out, "  %-18s %llu:", "SERVICE", (unsigned long long)c->services);
+        for (size_t i = 0; i < c->naction; i++)
+            fprintf(out, "%s %s x%llu", i ? "," : "", _clean(c->action[i].name, b1, sizeof b1),
+                    (unsigned long long)c->action[i].n);
+        fputc('\n', out);
+    }
+    if (c->negotiate_offered || c->negotiate_accepted)
+        fprintf(out, "  %-18s compression offered %llu, accepted %llu\n", "NEGOTIATE",
+                (unsigned long long)c->negotiate_offered, (unsigned long long)c->negotiate_accepted);
+    if (c->benotifies)
+        fprintf(out, "  %-18s %llu\n", "BENOTIFY", (unsigned long long)c->benotifies);
+    if (c->ndiag) {
+        fprintf(out, "  %-18s", "ms-diagnostics");
+        for (size_t i = 0; i < c->ndiag; i++)
+            fprintf(out, "%s %s x%llu", i ? "," : "", c->diag[i].name, (unsigned long long)c->diag[i].n);
+        fputc('\n', out);
+    }
+}
+
 void rep_conv_print(FILE *out, const rep_conv *c)
 {
     char b1[256], b2[256], b3[256];
     if (c == NULL)
         return;
+    _print_conversation(out, c);
     if (c->naor) {
         fprintf(out, "\nRegistrations by AOR\n");
         for (size_t i = 0; i < c->naor; i++) {
@@ -496,6 +671,10 @@ void rep_conv_free(rep_conv *c)
 {
     if (c == NULL)
         return;
+    for (size_t i = 0; i < c->naction; i++)
+        free(c->action[i].name);
+    for (size_t i = 0; i < c->ndiag; i++)
+        free(c->diag[i].name);
     for (size_t i = 0; i < c->naor; i++) {
         free(c->aor[i].aor);
         free(c->aor[i].contact);

@@ -42,6 +42,7 @@ typedef struct snap {
 
 typedef struct fx {
     cor_ctx *c;
+    rep_conv *conv;   /* when set, every finished record goes in */
     snap s;
     int64_t ts;
     uint64_t frame;
@@ -53,6 +54,8 @@ static void _cp(char *dst, size_t n, const char *s) { snprintf(dst, n, "%s", s ?
 static void _on_done(void *user, const cor_record *r)
 {
     snap *s = &((fx *)user)->s;
+    if (((fx *)user)->conv)
+        rep_conv_record(((fx *)user)->conv, r);
     memset(s, 0, sizeof *s);
     s->have = 1;
     s->kind = r->kind;
@@ -553,6 +556,113 @@ static void test_sipfrag_status(void **state)
     assert_int_equal(cor_sipfrag_status(ss_slice_make(e, strlen(e)), &r), -1);
 }
 
+/* ---- report-wide views (src/report/conv.c) ---- */
+
+static json_object *_path(json_object *o, const char *path)
+{
+    char key[64];
+    while (o && *path) {
+        const char *dot = strchr(path, '.');
+        size_t l = dot ? (size_t)(dot - path) : strlen(path);
+        snprintf(key, sizeof key, "%.*s", (int)l, path);
+        json_object *next = NULL;
+        if (json_object_is_type(o, json_type_array))
+            next = json_object_array_get_idx(o, (size_t)atoi(key));
+        else if (!json_object_object_get_ex(o, key, &next))
+            return NULL;
+        o = next;
+        path += l + (dot != NULL);
+    }
+    return o;
+}
+
+static const char *_jstr(json_object *tail, const char *path)
+{
+    json_object *o = _path(tail, path);
+    return o ? json_object_get_string(o) : "(missing)";
+}
+
+static void _register(fx *f, const char *cid, int cseq, const char *branch, const char *extra, int status,
+                      const char *resp_extra)
+{
+    char h[768];
+    snprintf(h, sizeof h, "REGISTER sip:example.com SIP/2.0\n" A_VIA "%s\nCall-ID: %s\n"
+                          "From: <sip:alice@example.com>;tag=a1\nTo: <sip:alice@example.com>\nCSeq: %d REGISTER\n"
+                          "Contact: <sip:alice@10.0.0.1:5060>%s",
+             branch, cid, cseq, extra);
+    _send(f, 0, h, NULL);
+    snprintf(h, sizeof h, "SIP/2.0 %d Whatever\n" A_VIA "%s\nCall-ID: %s\nFrom: <sip:alice@example.com>;tag=a1\n"
+                          "To: <sip:alice@example.com>;tag=s\nCSeq: %d REGISTER%s",
+             status, branch, cid, cseq, resp_extra);
+    _send(f, 1, h, NULL);
+}
+
+static void test_conv_views(void **state)
+{
+    fx *f = *state;
+    f->conv = rep_conv_new();
+    assert_non_null(f->conv);
+    /* alice: challenged sign-in, a refresh, then (another Call-ID) a 403 */
+    _register(f, "r-1", 1, "a1", ";expires=600", 401, "\nWWW-Authenticate: Digest realm=\"example.com\"");
+    _register(f, "r-1", 2, "a2", ";expires=600\nAuthorization: Digest realm=\"example.com\"", 200,
+              "\nContact: <sip:alice@10.0.0.1:5060>;expires=300");
+    _register(f, "r-1", 3, "a3", ";expires=600", 200, "\nExpires: 300");
+    cor_finish(f->c, 0);
+    _register(f, "r-2", 1, "b1", "", 403, "");
+    cor_finish(f->c, 0);
+    /* a presence subscription, terminated */
+    test_subscription_lifecycle(state);
+    /* a call with a transfer that failed */
+    test_refer_transfer(state);
+    /* SERVICE and NEGOTIATE */
+    test_service_and_negotiate(state);
+
+    json_object *tail = json_object_new_object();
+    rep_conv_json(f->conv, tail);
+    assert_string_equal(_jstr(tail, "registrations.0.aor"), "sip:alice@example.com");
+    assert_null(_path(tail, "registrations.1"));
+    assert_string_equal(_jstr(tail, "registrations.0.attempts"), "3");
+    assert_string_equal(_jstr(tail, "registrations.0.succeeded"), "2");
+    assert_string_equal(_jstr(tail, "registrations.0.failed"), "1");
+    assert_string_equal(_jstr(tail, "registrations.0.failed_by_code.403"), "1");
+    assert_string_equal(_jstr(tail, "registrations.0.challenges"), "1");
+    assert_string_equal(_jstr(tail, "registrations.0.result"), "failure");
+    assert_string_equal(_jstr(tail, "registrations.0.auth_scheme"), "Digest");
+    assert_string_equal(_jstr(tail, "registrations.0.realm"), "example.com");
+    assert_string_equal(_jstr(tail, "registrations.0.expires_granted"), "300");
+    assert_string_equal(_jstr(tail, "registrations.0.timeline.0.type"), "register");
+    assert_string_equal(_jstr(tail, "registrations.0.timeline.0.challenges"), "1");
+    assert_string_equal(_jstr(tail, "registrations.0.timeline.0.expires"), "300");
+    assert_string_equal(_jstr(tail, "registrations.0.timeline.1.type"), "refresh");
+    assert_string_equal(_jstr(tail, "registrations.0.timeline.2.type"), "register");
+    assert_string_equal(_jstr(tail, "registrations.0.timeline.2.status"), "403");
+    assert_string_equal(_jstr(tail, "subscriptions.0.event"), "presence");
+    assert_string_equal(_jstr(tail, "subscriptions.0.state"), "terminated");
+    assert_string_equal(_jstr(tail, "subscriptions.0.terminated_reason"), "noresource");
+    assert_string_equal(_jstr(tail, "watchers.0.subscriber"), "sip:alice@example.com");
+    assert_string_equal(_jstr(tail, "watchers.0.resource"), "sip:bob@example.com");
+    assert_string_equal(_jstr(tail, "subscriptions_by_event.presence.terminated"), "1");
+    assert_string_equal(_jstr(tail, "conversation_summary.transfers.refers"), "1");
+    assert_string_equal(_jstr(tail, "conversation_summary.transfers.failed"), "1");
+    assert_string_equal(_jstr(tail, "conversation_summary.microsoft.service_actions.setPresence"), "1");
+    assert_string_equal(_jstr(tail, "conversation_summary.microsoft.negotiate_accepted"), "1");
+    json_object_put(tail);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    rep_conv_print(out, f->conv);
+    fclose(out);
+    assert_non_null(strstr(text, "  sip:alice@example.com  attempts 3: succeeded 2, failed 1 (403 x1), no response 0, "
+                                 "challenges 1 (Digest realm \"example.com\"), refreshes 1\n"));
+    assert_non_null(strstr(text, "  transfers          REFER 1 (accepted 1): succeeded 0, failed 1, outcome unknown 0\n"));
+    assert_non_null(strstr(text, "    sip:alice@example.com -> sip:bob@example.com  presence  terminated (1)\n"));
+    free(text);
+    rep_conv_free(f->conv);
+    f->conv = NULL;
+}
+
 static void test_note_names(void **state)
 {
     (void)state;
@@ -576,6 +686,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plain_call_has_no_detail, _setup, _teardown),
         cmocka_unit_test(test_soap_element),
         cmocka_unit_test(test_sipfrag_status),
+        cmocka_unit_test_setup_teardown(test_conv_views, _setup, _teardown),
         cmocka_unit_test(test_note_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
