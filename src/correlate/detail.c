@@ -557,10 +557,20 @@ static void _ms_diag(cor_arena *a, cor_detail **slot, const sip_msg *m, uint32_t
         n->text = d->pub.ms_diag_reason;
 }
 
+/* Content-Type application/sdp, any case; asked of every INVITE, UPDATE,
+ * PRACK and ACK message with a body, so compared inline. */
 static int _is_sdp(const sip_msg *m)
 {
+    static const char lit[] = "application/sdp";
     ss_slice ct = m->content_type;
-    return m->body.len > 0 && ct.len == 15 && ss_slice_ieq_str(ct, "application/sdp");
+    if (m->body.len == 0 || ct.len != sizeof lit - 1)
+        return 0;
+    for (size_t i = 0; i < ct.len; i++) {
+        uint8_t c = ct.p[i];
+        if ((c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c) != (uint8_t)lit[i])
+            return 0;
+    }
+    return 1;
 }
 
 /* Contract: derives what message m says into the detail at *slot
