@@ -156,13 +156,14 @@ typedef struct cor_detail {
 
     cor_sdp *sdp;
     uint32_t nsdp;
-    uint32_t sdp_more;         /* bodies beyond COR_DETAIL_MAX_SDP */
+    uint32_t sdp_more;         /* bodies beyond COR_DETAIL_MAX_SDP or COR_DETAIL_MAX_SDP_BYTES */
     cor_note *notes;
     uint32_t nnotes;
     uint32_t notes_more;       /* beyond COR_DETAIL_MAX_NOTES */
 } cor_detail;
 
 #define COR_DETAIL_MAX_SDP 32
+#define COR_DETAIL_MAX_SDP_BYTES 32768 /* SDP bytes kept per record */
 #define COR_DETAIL_MAX_NOTES 64
 
 /* Prototypes */

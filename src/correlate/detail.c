@@ -21,6 +21,7 @@
 typedef struct _det {
     cor_detail pub;      /* first: the record points at &pub */
     size_t sdp_cap, notes_cap;
+    size_t sdp_bytes;         /* body bytes kept */
     uint32_t offer_cseq;
     uint8_t offer_pending;    /* an offer waits for its answer */
     uint8_t offer_in_request; /* ... and it came in a request */
@@ -309,7 +310,8 @@ void cor_detail_sdp_summary(const cor_detail *d, cor_sdp_summary *out, uint8_t *
 static void _sdp(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
 {
     cor_detail *p = &d->pub;
-    if (p->nsdp >= COR_DETAIL_MAX_SDP) {
+    size_t len = m->body.len < COR_SDP_MAX_BODY ? m->body.len : COR_SDP_MAX_BODY;
+    if (p->nsdp >= COR_DETAIL_MAX_SDP || d->sdp_bytes + len > COR_DETAIL_MAX_SDP_BYTES) {
         p->sdp_more++;
         return;
     }
@@ -321,10 +323,10 @@ static void _sdp(cor_arena *a, _det *d, const sip_msg *m, uint32_t msg)
         p->sdp = n;
         d->sdp_cap = nc;
     }
-    size_t len = m->body.len < COR_SDP_MAX_BODY ? m->body.len : COR_SDP_MAX_BODY;
     uint8_t *body = cor_arena_alloc(a, len, 1);
     if (body == NULL)
         return;
+    d->sdp_bytes += len;
     memcpy(body, m->body.p, len);
     cor_sdp *o = &p->sdp[p->nsdp];
     o->msg = msg;

@@ -520,7 +520,7 @@ static void _draw_notes(FILE *out, _canvas *nv, const _layout *L, const cor_reco
 {
     const cor_detail *d = rec->detail;
     char text[LAD_TEXT], clean[LAD_TEXT], fitted[LAD_TEXT];
-    while (d && *k < d->nnotes && d->notes[*k].msg <= i) {
+    while (d && *k < d->nnotes && (d->notes[*k].msg <= i || d->notes[*k].msg == COR_TXN_NONE)) {
         const cor_note *n = &d->notes[(*k)++];
         if (n->msg != i)
             continue;

@@ -401,6 +401,39 @@ static void test_hold_resume_and_info(void **state)
     assert_string_equal(s->summary, "1 INFO DTMF, 2 re-INVITE, hold 1, resume 1");
 }
 
+/* RFC 2543 hold (c=0.0.0.0), and the caps on kept SDP bodies and notes */
+static void test_old_hold_and_caps(void **state)
+{
+    fx *f = *state;
+    const char *held = "v=0\r\no=- 1 2 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+                       "m=audio 4000 RTP/AVP 0\r\n";
+    _invite(f, 1, "i0", 0, SDP_A("sendrecv"), SDP_B("sendrecv"));
+    _invite(f, 2, "h0", 1, held, SDP_B("sendrecv"));
+    for (int i = 0; i < 20; i++) {
+        char br[16];
+        snprintf(br, sizeof br, "x%d", i);
+        _invite(f, 3 + i, br, 1, SDP_A("sendrecv"), SDP_B("sendrecv"));
+    }
+    for (int i = 0; i < 50; i++) {
+        char h[512];
+        snprintf(h, sizeof h, "INFO sip:bob@10.0.0.2 SIP/2.0\n" A_VIA "inf%d\n" CALL_HDRS
+                              "To: <sip:bob@example.com>;tag=b1\nCSeq: %d INFO\nContent-Type: application/dtmf-relay",
+                 i, 100 + i);
+        _send(f, 0, h, "Signal=1\r\n");
+    }
+    _finish(f);
+    snap *s = &f->s;
+    assert_int_equal(s->d.nsdp, COR_DETAIL_MAX_SDP);
+    assert_int_equal(s->d.sdp_more, 44 - COR_DETAIL_MAX_SDP);
+    assert_int_equal(s->sum.holds, 1);   /* the 0.0.0.0 offer */
+    assert_int_equal(s->sum.resumes, 1); /* the next sendrecv one */
+    assert_int_equal(s->change[2], COR_SDP_HOLD);
+    assert_int_equal(s->d.info_dtmf, 50); /* counted beyond the notes cap */
+    assert_int_equal(s->d.nnotes, COR_DETAIL_MAX_NOTES);
+    assert_int_equal(s->d.notes_more, COR_DETAIL_MAX_SDP + 50 - COR_DETAIL_MAX_NOTES);
+    assert_int_equal(s->d.reinvites, 21);
+}
+
 static void test_late_offer(void **state)
 {
     fx *f = *state;
@@ -680,6 +713,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_benotify_roaming, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_hold_resume_and_info, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_late_offer, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_old_hold_and_caps, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_im_session, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_refer_transfer, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_service_and_negotiate, _setup, _teardown),
