@@ -17,6 +17,7 @@
 #define CONV_MAX_EVENTS 64
 #define CONV_MAX_TIMELINE 32
 #define CONV_MAX_CODES 8
+#define CONV_TEXT_ROWS 20 /* AORs and watcher pairs listed in the text report */
 
 typedef enum { _TL_REGISTER = 0, _TL_REFRESH, _TL_DEREGISTER } _tl_type;
 static const char *const _tl_names[] = {"register", "refresh", "deregister"};
@@ -66,7 +67,12 @@ typedef struct _event {
     uint64_t dialogs, active, pending, terminated, other, notifies, refreshes;
 } _event;
 
+/* Index over entries by key hash: open addressing, slot = entry index + 1
+ * (0 empty); CONV_INDEX slots for at most 10,000 entries keeps probes short. */
+#define CONV_INDEX 32768u
+
 struct rep_conv {
+    uint32_t aor_idx[CONV_INDEX], watch_idx[CONV_INDEX];
     _aor *aor;
     size_t naor;
     uint64_t aor_more;
@@ -105,11 +111,22 @@ static int _room(void **arr, size_t n, size_t sz)
     return 0;
 }
 
+static uint64_t _key_hash(const char *a, const char *b, const char *e)
+{
+    uint64_t h = ss_hash_bytes(a, strlen(a), 0x616f72);
+    if (b)
+        h = ss_hash_bytes(b, strlen(b), h);
+    if (e)
+        h = ss_hash_bytes(e, strlen(e), h);
+    return h;
+}
+
 static _aor *_aor_get(rep_conv *c, const char *aor)
 {
-    for (size_t i = c->naor; i > 0; i--) /* recent AORs first */
-        if (strcmp(c->aor[i - 1].aor, aor) == 0)
-            return &c->aor[i - 1];
+    size_t slot = (size_t)_key_hash(aor, NULL, NULL) & (CONV_INDEX - 1);
+    for (; c->aor_idx[slot]; slot = (slot + 1) & (CONV_INDEX - 1))
+        if (strcmp(c->aor[c->aor_idx[slot] - 1].aor, aor) == 0)
+            return &c->aor[c->aor_idx[slot] - 1];
     if (c->naor >= CONV_MAX_AORS || _room((void **)&c->aor, c->naor, sizeof *c->aor) != 0) {
         c->aor_more++;
         return NULL;
@@ -127,7 +144,7 @@ static _aor *_aor_get(rep_conv *c, const char *aor)
         c->aor_more++;
         return NULL;
     }
-    c->naor++;
+    c->aor_idx[slot] = (uint32_t)++c->naor;
     return a;
 }
 
@@ -298,8 +315,9 @@ static void _subscription(rep_conv *c, const cor_record *rec)
         c->sub_more++;
     }
 
-    for (size_t i = 0; i < c->nwatch; i++) {
-        _watch *w = &c->watch[i];
+    size_t slot = (size_t)_key_hash(rec->from, resource, event) & (CONV_INDEX - 1);
+    for (; c->watch_idx[slot]; slot = (slot + 1) & (CONV_INDEX - 1)) {
+        _watch *w = &c->watch[c->watch_idx[slot] - 1];
         if (strcmp(w->subscriber, rec->from) == 0 && strcmp(w->resource, resource) == 0 &&
             strcmp(w->event, event) == 0) {
             w->dialogs++;
@@ -318,7 +336,7 @@ static void _subscription(rep_conv *c, const cor_record *rec)
     w->state = _dup(state);
     w->dialogs = 1;
     if (w->subscriber && w->resource && w->event && w->state) {
-        c->nwatch++;
+        c->watch_idx[slot] = (uint32_t)++c->nwatch;
     } else {
         free(w->subscriber), free(w->resource), free(w->event), free(w->state);
         c->watch_more++;
@@ -616,7 +634,7 @@ void rep_conv_print(FILE *out, const rep_conv *c)
     _print_conversation(out, c);
     if (c->naor) {
         fprintf(out, "\nRegistrations by AOR\n");
-        for (size_t i = 0; i < c->naor; i++) {
+        for (size_t i = 0; i < c->naor && i < CONV_TEXT_ROWS; i++) {
             const _aor *a = &c->aor[i];
             fprintf(out, "  %s  attempts %llu: succeeded %llu, failed %llu", _clean(a->aor, b1, sizeof b1),
                     (unsigned long long)a->attempts, (unsigned long long)a->succeeded,
@@ -636,13 +654,16 @@ void rep_conv_print(FILE *out, const rep_conv *c)
                 fprintf(out, ", de-registrations %llu", (unsigned long long)a->deregistrations);
             if (a->contact[0])
                 fprintf(out, "\n    contact %s", _clean(a->contact, b3, sizeof b3));
-            if (a->expires_granted >= 0)
+            if (a->expires_granted == 0)
+                fprintf(out, "%sbinding removed", a->contact[0] ? ", " : "\n    ");
+            else if (a->expires_granted > 0)
                 fprintf(out, "%sexpires %lld granted", a->contact[0] ? ", " : "\n    ",
                         (long long)a->expires_granted);
             fputc('\n', out);
         }
-        if (c->aor_more)
-            fprintf(out, "  (%llu more not listed)\n", (unsigned long long)c->aor_more);
+        if (c->naor > CONV_TEXT_ROWS || c->aor_more)
+            fprintf(out, "  ... %llu more AORs (JSON registrations[])\n",
+                    (unsigned long long)(c->naor - (c->naor > CONV_TEXT_ROWS ? CONV_TEXT_ROWS : c->naor) + c->aor_more));
     }
     if (c->nev) {
         fprintf(out, "\nSubscriptions by event package\n");
@@ -656,14 +677,15 @@ void rep_conv_print(FILE *out, const rep_conv *c)
                     (unsigned long long)e->notifies, (unsigned long long)e->refreshes);
         }
         fprintf(out, "  who watches whom:\n");
-        for (size_t i = 0; i < c->nwatch && i < 20; i++)
+        for (size_t i = 0; i < c->nwatch && i < CONV_TEXT_ROWS; i++)
             fprintf(out, "    %s -> %s  %s  %s (%llu)\n", _clean(c->watch[i].subscriber, b1, sizeof b1),
                     _clean(c->watch[i].resource, b2, sizeof b2),
                     c->watch[i].event[0] ? _clean(c->watch[i].event, b3, sizeof b3) : "(no Event)",
                     c->watch[i].state[0] ? c->watch[i].state : "no state", (unsigned long long)c->watch[i].dialogs);
-        if (c->nwatch > 20 || c->watch_more)
-            fprintf(out, "    ... %llu more\n", (unsigned long long)(c->nwatch - (c->nwatch > 20 ? 20 : c->nwatch) +
-                                                                 c->watch_more));
+        if (c->nwatch > CONV_TEXT_ROWS || c->watch_more)
+            fprintf(out, "    ... %llu more (JSON watchers[])\n",
+                    (unsigned long long)(c->nwatch - (c->nwatch > CONV_TEXT_ROWS ? CONV_TEXT_ROWS : c->nwatch) +
+                                         c->watch_more));
     }
 }
 
