@@ -696,6 +696,49 @@ static void test_conv_views(void **state)
     f->conv = NULL;
 }
 
+/* many AORs: found again through the index, the text lists 20 */
+static void test_conv_many_aors(void **state)
+{
+    fx *f = *state;
+    f->conv = rep_conv_new();
+    assert_non_null(f->conv);
+    for (int round = 0; round < 2; round++)
+        for (int u = 0; u < 25; u++) {
+            char h[512], cid[32];
+            snprintf(cid, sizeof cid, "m-%d-%d", round, u);
+            snprintf(h, sizeof h, "REGISTER sip:example.com SIP/2.0\n" A_VIA "m%d%d\nCall-ID: %s\n"
+                                  "From: <sip:u%d@example.com>;tag=a1\nTo: <sip:u%d@example.com>\n"
+                                  "CSeq: 1 REGISTER\nContact: <sip:u%d@10.0.0.1>",
+                     round, u, cid, u, u, u);
+            _send(f, 0, h, NULL);
+            snprintf(h, sizeof h, "SIP/2.0 200 OK\n" A_VIA "m%d%d\nCall-ID: %s\n"
+                                  "From: <sip:u%d@example.com>;tag=a1\nTo: <sip:u%d@example.com>;tag=s\n"
+                                  "CSeq: 1 REGISTER\nExpires: %d",
+                     round, u, cid, u, u, 60 + round);
+            _send(f, 1, h, NULL);
+            cor_finish(f->c, 0);
+        }
+    json_object *tail = json_object_new_object();
+    rep_conv_json(f->conv, tail);
+    assert_int_equal(json_object_array_length(_path(tail, "registrations")), 25);
+    assert_string_equal(_jstr(tail, "registrations.24.aor"), "sip:u24@example.com");
+    assert_string_equal(_jstr(tail, "registrations.24.dialogs"), "2");
+    assert_string_equal(_jstr(tail, "registrations.24.expires_granted"), "61");
+    json_object_put(tail);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    rep_conv_print(out, f->conv);
+    fclose(out);
+    assert_non_null(strstr(text, "  sip:u19@example.com  attempts 2"));
+    assert_null(strstr(text, "  sip:u20@example.com  attempts"));
+    assert_non_null(strstr(text, "  ... 5 more AORs (JSON registrations[])\n"));
+    free(text);
+    rep_conv_free(f->conv);
+    f->conv = NULL;
+}
+
 static void test_note_names(void **state)
 {
     (void)state;
@@ -721,6 +764,7 @@ int main(void)
         cmocka_unit_test(test_soap_element),
         cmocka_unit_test(test_sipfrag_status),
         cmocka_unit_test_setup_teardown(test_conv_views, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_conv_many_aors, _setup, _teardown),
         cmocka_unit_test(test_note_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
