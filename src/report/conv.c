@@ -269,7 +269,7 @@ static void _subscription(rep_conv *c, const cor_record *rec)
     const cor_detail *d = rec->detail;
     const char *event = d && d->event[0] ? d->event : "";
     const char *state = d ? d->sub_state : "";
-    const char *resource = d && d->resource[0] ? d->resource : rec->to;
+    const char *resource = rep_resource(rec), *subscriber = rep_subscriber(rec);
 
     _event *e = _event_get(c, event);
     if (e) {
@@ -295,7 +295,7 @@ static void _subscription(rep_conv *c, const cor_record *rec)
         s->event = _dup(event);
         s->state = _dup(state);
         s->reason = _dup(d ? d->sub_reason : "");
-        s->subscriber = _dup(rec->from);
+        s->subscriber = _dup(subscriber);
         s->resource = _dup(resource);
         if (d) {
             s->notifies = d->notifies;
@@ -315,10 +315,10 @@ static void _subscription(rep_conv *c, const cor_record *rec)
         c->sub_more++;
     }
 
-    size_t slot = (size_t)_key_hash(rec->from, resource, event) & (CONV_INDEX - 1);
+    size_t slot = (size_t)_key_hash(subscriber, resource, event) & (CONV_INDEX - 1);
     for (; c->watch_idx[slot]; slot = (slot + 1) & (CONV_INDEX - 1)) {
         _watch *w = &c->watch[c->watch_idx[slot] - 1];
-        if (strcmp(w->subscriber, rec->from) == 0 && strcmp(w->resource, resource) == 0 &&
+        if (strcmp(w->subscriber, subscriber) == 0 && strcmp(w->resource, resource) == 0 &&
             strcmp(w->event, event) == 0) {
             w->dialogs++;
             _set(&w->state, state);
@@ -330,7 +330,7 @@ static void _subscription(rep_conv *c, const cor_record *rec)
         return;
     }
     _watch *w = &c->watch[c->nwatch];
-    w->subscriber = _dup(rec->from);
+    w->subscriber = _dup(subscriber);
     w->resource = _dup(resource);
     w->event = _dup(event);
     w->state = _dup(state);

@@ -23,6 +23,12 @@ char *rep_note_text(const cor_record *rec, const cor_note *n, char *buf, size_t 
  * nothing to say. Returns buf. */
 char *rep_detail_summary(const cor_record *rec, char *buf, size_t len);
 
+/* Who subscribes and to what in a subscription record: From and the first
+ * SUBSCRIBE's Request-URI (else To); when the record starts with a NOTIFY
+ * (its SUBSCRIBE not captured), From is the notifier, so the two swap. */
+const char *rep_subscriber(const cor_record *rec);
+const char *rep_resource(const cor_record *rec);
+
 /* Adds the record's detail members to its dialogs[] object d: fills the
  * registration / subscription objects and adds session, refer,
  * microsoft, sdp and notes (docs/report-schema.md). */

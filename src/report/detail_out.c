@@ -130,6 +130,27 @@ char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t
     return buf;
 }
 
+/* The record began with a NOTIFY / BENOTIFY and saw no SUBSCRIBE. */
+static int _notify_first(const cor_record *rec)
+{
+    const cor_detail *d = rec->detail;
+    if (d && d->subscribes)
+        return 0;
+    if (rec->nmsgs == 0 || !rec->msgs[0].is_request)
+        return 0;
+    return rec->msgs[0].method == SIP_M_NOTIFY || rec->msgs[0].method == SIP_M_BENOTIFY;
+}
+
+const char *rep_subscriber(const cor_record *rec) { return _notify_first(rec) ? rec->to : rec->from; }
+
+const char *rep_resource(const cor_record *rec)
+{
+    const cor_detail *d = rec->detail;
+    if (d && d->resource[0])
+        return d->resource;
+    return _notify_first(rec) ? rec->from : rec->to;
+}
+
 char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
 {
     const cor_detail *d = rec->detail;
@@ -164,7 +185,7 @@ char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
         if (d->sub_refreshes)
             _ap(buf, n, &o, ", %u refresh%s", d->sub_refreshes, d->sub_refreshes == 1 ? "" : "es");
         if (d->subscribes)
-            _ap(buf, n, &o, ", %s watches %s", rec->from, d->resource[0] ? d->resource : rec->to);
+            _ap(buf, n, &o, ", %s watches %s", rep_subscriber(rec), rep_resource(rec));
     }
     if (sdp.im_session)
         _ap(buf, n, &o, "%sIM session", o ? "; " : "");
@@ -307,8 +328,8 @@ static void _subscription(json_object *s, const cor_record *rec, const cor_detai
     json_object_object_add(s, "state_history", hist);
     json_object_object_add(s, "terminated_reason", _str_or_null(d->sub_reason));
     json_object_object_add(s, "expires", _int_or_null(d->sub_expires));
-    json_object_object_add(s, "subscriber", rep_json_string(rec->from));
-    json_object_object_add(s, "resource", rep_json_string(d->resource[0] ? d->resource : rec->to));
+    json_object_object_add(s, "subscriber", rep_json_string(rep_subscriber(rec)));
+    json_object_object_add(s, "resource", rep_json_string(rep_resource(rec)));
     json_object_object_add(s, "subscribes", _u(d->subscribes));
     json_object_object_add(s, "refreshes", _u(d->sub_refreshes));
     json_object_object_add(s, "unsubscribes", _u(d->unsubscribes));

@@ -739,6 +739,31 @@ static void test_conv_many_aors(void **state)
     f->conv = NULL;
 }
 
+/* an unsolicited NOTIFY (MWI from the voicemail server): the subscriber is
+ * its To, the resource its From */
+static void test_notify_only_roles(void **state)
+{
+    fx *f = *state;
+    f->conv = rep_conv_new();
+    assert_non_null(f->conv);
+    _send(f, 1, "NOTIFY sip:alice@10.0.0.1 SIP/2.0\n" B_VIA "mw1\nCall-ID: mwi-1\n"
+                "From: <sip:voicemail@example.com>;tag=v1\nTo: <sip:alice@example.com>\nCSeq: 1 NOTIFY\n"
+                "Event: message-summary\nSubscription-State: active\nContent-Type: application/simple-message-summary",
+          "Messages-Waiting: yes\r\n");
+    _send(f, 0, "SIP/2.0 200 OK\n" B_VIA "mw1\nCall-ID: mwi-1\nFrom: <sip:voicemail@example.com>;tag=v1\n"
+                "To: <sip:alice@example.com>;tag=a9\nCSeq: 1 NOTIFY", NULL);
+    _finish(f);
+    assert_string_equal(f->s.summary, "event message-summary, state active, 1 NOTIFY");
+    json_object *tail = json_object_new_object();
+    rep_conv_json(f->conv, tail);
+    assert_string_equal(_jstr(tail, "watchers.0.subscriber"), "sip:alice@example.com");
+    assert_string_equal(_jstr(tail, "watchers.0.resource"), "sip:voicemail@example.com");
+    assert_string_equal(_jstr(tail, "subscriptions.0.event"), "message-summary");
+    json_object_put(tail);
+    rep_conv_free(f->conv);
+    f->conv = NULL;
+}
+
 static void test_note_names(void **state)
 {
     (void)state;
@@ -765,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_sipfrag_status),
         cmocka_unit_test_setup_teardown(test_conv_views, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_conv_many_aors, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_notify_only_roles, _setup, _teardown),
         cmocka_unit_test(test_note_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
