@@ -144,6 +144,7 @@ typedef struct cor_record {
                                 * local UUID; "" if none */
     uint64_t related[COR_MAX_RELATED]; /* ids of records linked by link_key */
     uint32_t nrelated;
+    const struct cor_detail *detail; /* conversation detail (detail.h), NULL if none */
     uint8_t evicted;           /* finished early by the max_records cap */
     uint8_t at_stop;           /* still live when input ended */
 } cor_record;

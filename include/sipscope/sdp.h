@@ -197,6 +197,8 @@ typedef struct sdp_session {
 /* Parses the SDP body p[0..len). Leading CR/LF are skipped; the first line
  * must then start "v=". Returns 0 with *out filled (defects in
  * out->defects), or -1 when the body is not SDP; *out is zeroed then.
+ * On success, slots past media[nmedia - 1] and codec[ncodec - 1] are not
+ * touched (they hold whatever was there before): read only up to the counts.
  * Never reads outside p[0..len), never allocates. */
 int sdp_parse(const uint8_t *p, size_t len, sdp_session *out);
 

@@ -142,5 +142,14 @@ void *cor_links_find(const cor_links *l, uint64_t h);
 /* Removes the entry h -> rec if present. */
 void cor_links_del(cor_links *l, uint64_t h, const void *rec);
 void cor_links_free(cor_links *l);
+/* ---- conversation detail (detail.c) ---- */
+
+struct cor_detail;
+struct sip_msg;
+/* Derives what message m says (registration binding, subscription state,
+ * SDP offer/answer, ...) into *slot, allocated in a on first need; msg is
+ * its index among the record's kept messages (UINT32_MAX when not kept). */
+void cor_detail_message(cor_arena *a, struct cor_detail **slot, const struct sip_msg *m, uint32_t msg,
+                        int retrans);
 
 #endif

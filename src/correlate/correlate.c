@@ -97,6 +97,7 @@ typedef struct _rec {
     size_t ndlg, dlg_cap;
     cor_txn *scratch;        /* a transaction beyond the per-record cap (allocated then) */
     _txn *scratch_tx;
+    struct cor_detail *detail; /* detail.c, NULL until a message has some */
 
     uint32_t dec_inv;        /* the deciding INVITE: latest initial one */
     uint32_t last_inv;       /* latest INVITE of any kind (mid-call captures) */
@@ -226,6 +227,11 @@ static uint64_t _addr_h(const ss_addr *a, uint64_t seed)
 }
 
 static inline int _is_known_method(sip_method m) { return m > SIP_M_UNKNOWN && m < SIP_M__COUNT; }
+
+/* ACK and Microsoft's BENOTIFY ([MS-SIP] best-effort NOTIFY) get no
+ * response by definition: they neither keep a record open nor decide its
+ * outcome. */
+static inline int _wants_response(unsigned m) { return m != SIP_M_ACK && m != SIP_M_BENOTIFY; }
 
 /* Method key inside the transaction hash: the enum, or the name's hash for
  * extension methods (two unknown methods are different transactions). */
@@ -758,7 +764,7 @@ static cor_txn *_txn_new(cor_ctx *c, _rec *r, uint64_t kh, sip_method method, ss
  * not cut while it rings or while in-dialog requests go unanswered. */
 static void _txn_sync(cor_ctx *c, _rec *r, cor_txn *t, _txn *x)
 {
-    uint8_t open = t->method != SIP_M_ACK && t->final_status == 0;
+    uint8_t open = _wants_response(t->method) && t->final_status == 0;
     uint8_t timer = 0;
     if (open && x->has_request) {
         if (r->pub.kind != COR_KIND_CALL)
@@ -1008,7 +1014,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         default:
             break;
         }
-        if (method != SIP_M_ACK && created) {
+        if (_wants_response(method) && created) {
             r->last_is_scratch = ti == COR_NO_IDX;
             if (ti != COR_NO_IDX)
                 r->last_txn = ti;
@@ -1022,7 +1028,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
     t->responses++;
     if (*retrans)
         return ti;
-    if (method != SIP_M_ACK && created) {
+    if (_wants_response(method) && created) {
         r->last_is_scratch = ti == COR_NO_IDX;
         if (ti != COR_NO_IDX)
             r->last_txn = ti;
@@ -1321,6 +1327,8 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
     int keep = r->pub.nmsgs < c->cfg.max_msgs_per_record;
     _msg_strings(c, keep ? r : NULL, &cm, m);
     cor_msg *kept = keep ? _rec_keep(c, r, &cm) : NULL;
+    cor_detail_message(&r->arena, &r->detail, m, kept ? (uint32_t)(kept - r->msgs) : COR_TXN_NONE, retrans);
+    r->pub.detail = r->detail;
     if (kept != NULL) {
         out = kept;
     } else {

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "detail_int.h"
 #include "outputs.h"
 
 #define HTML_MAX_LADDERS 5000 /* beyond this, rows only: the page must stay openable */
@@ -54,6 +55,8 @@ static const char _css[] =
     ".o-answered,.o-success{color:#1a7f37}.o-busy,.o-rejected,.o-failed,.o-failure,.o-unanswered,"
     ".o-no_response{color:#cf222e}.o-cancelled,.o-redirected{color:#9a6700}"
     "tr.detail td{background:#fafbfc}.meta{margin:4px 0;font-size:12px;color:#57606a}"
+    ".kd{font-size:11px;color:#57606a;max-width:28em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}"
+    "ul.notes{margin:4px 0;padding-left:18px;font-size:12px}"
     ".charts{display:flex;flex-wrap:wrap;gap:24px}.filters input,.filters select{margin-right:1em}"
     "code{word-break:break-all}";
 
@@ -157,6 +160,27 @@ static void _bodies(FILE *f, const cor_record *rec)
     fputs("</div>\n", f);
 }
 
+/* The conversation's notes (detail.h): one line per note, with the number
+ * of the message that carried it. */
+static void _notes(FILE *f, const cor_record *rec)
+{
+    const cor_detail *d = rec->detail;
+    char text[600];
+    if (d == NULL || d->nnotes == 0)
+        return;
+    fputs("<ul class=\"notes\">\n", f);
+    for (uint32_t i = 0; i < d->nnotes; i++) {
+        const cor_note *n = &d->notes[i];
+        if (n->msg < rec->nmsgs)
+            fprintf(f, "<li>#%u frame %llu: ", n->msg + 1, (unsigned long long)rec->msgs[n->msg].frame_no);
+        else
+            fputs("<li>", f);
+        rep_out_xml(f, rep_note_text(rec, n, text, sizeof text));
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
 /* See outputs.h. */
 void rep_html_record(rep_html *h, const cor_record *rec)
 {
@@ -189,7 +213,17 @@ void rep_html_record(rep_html *h, const cor_record *rec)
     fputs("\">\n<tr class=\"row\"><td class=\"n\">", f);
     fprintf(f, "%llu</td><td>", (unsigned long long)rec->id);
     _time_cell(f, rec->first_us);
-    fprintf(f, "</td><td>%s</td><td><code>", cor_kind_name(rec->kind));
+    char sum[600];
+    rep_detail_summary(rec, sum, sizeof sum);
+    fprintf(f, "</td><td>%s", cor_kind_name(rec->kind));
+    if (sum[0]) {
+        fputs("<div class=\"kd\" title=\"", f);
+        rep_out_xml(f, sum);
+        fputs("\">", f);
+        rep_out_xml(f, sum);
+        fputs("</div>", f);
+    }
+    fputs("</td><td><code>", f);
     rep_out_xml(f, rec->call_id);
     fputs("</code></td><td>", f);
     rep_out_xml(f, rec->from);
@@ -221,6 +255,7 @@ void rep_html_record(rep_html *h, const cor_record *rec)
         fputs("</code>", f);
     }
     fputs("</div>\n", f);
+    _notes(f, rec);
     _bodies(f, rec);
     if (h->ladders < HTML_MAX_LADDERS) {
         h->ladders++;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "detail_int.h"
 #include "report_int.h"
 
 void rep_format_time(int64_t ts_us, char *buf, size_t n)
@@ -366,6 +367,7 @@ json_object *rep_json_record_extras(const cor_record *rec, const rep_leg *legs, 
     if (rec->kind == COR_KIND_REGISTRATION || rec->kind == COR_KIND_SUBSCRIPTION)
         json_object_object_add(d, rec->kind == COR_KIND_REGISTRATION ? "registration" : "subscription",
                                rep_json_flow_record(rec));
+    rep_json_detail(d, rec);
     rep_json_legs(d, rec, legs, nlegs); /* legs.c: proxy legs, B2BUA links, Reason */
     return d;
 }

@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "report_int.h"
+#include "detail_int.h"
+#include "sipscope/report.h"
 
 #define LAD_DEFAULT_WIDTH 100
 #define LAD_MIN_WIDTH 40
@@ -510,6 +512,29 @@ static void _draw_msg(FILE *out, _canvas *cv, const _layout *L, const cor_msg *m
     _cv_emit(out, cv, L->color);
 }
 
+/* Notes of message i (registration, subscription, SDP, ... detail.h) as
+ * dim rows under its arrow, starting right of its leftmost line and
+ * running up to the terminal width; *k walks the record's notes, which are
+ * in message order. */
+static void _draw_notes(FILE *out, _canvas *nv, const _layout *L, const cor_record *rec, size_t i, size_t a,
+                        size_t b, uint32_t *k)
+{
+    const cor_detail *d = rec->detail;
+    char text[LAD_TEXT], clean[LAD_TEXT], fitted[LAD_TEXT];
+    while (d && *k < d->nnotes && (d->notes[*k].msg <= i || d->notes[*k].msg == COR_TXN_NONE)) {
+        const cor_note *n = &d->notes[(*k)++];
+        if (n->msg != i)
+            continue;
+        size_t x = _line_x(L, a < b ? a : b) + 2;
+        _clean(rep_note_text(rec, n, text, sizeof text), L->utf8, clean, sizeof clean);
+        _fit(clean, nv->w > x ? nv->w - x : 0, L->gl->ellipsis, fitted, sizeof fitted);
+        _cv_clear(nv);
+        _draw_lines(nv, L, L->gl->vline);
+        _cv_text(nv, x, fitted, LAD_DIM);
+        _cv_emit(out, nv, L->color);
+    }
+}
+
 /* ---- the record ---- */
 
 static void _print_title(FILE *out, const cor_record *rec, const _layout *L)
@@ -557,6 +582,15 @@ static void _print_title(FILE *out, const cor_record *rec, const _layout *L)
         snprintf(line + o, sizeof line - (size_t)o, "  UA: %s", ua);
     _fit(line, L->width, L->gl->ellipsis, fitted, sizeof fitted);
     fprintf(out, "%s\n", fitted);
+
+    /* what the conversation did: binding, subscription, IM, transfer */
+    char sum[LAD_TEXT];
+    rep_detail_summary(rec, sum, sizeof sum);
+    if (sum[0]) {
+        _clean(sum, L->utf8, line, sizeof line);
+        _fit(line, L->width > 2 ? L->width - 2 : 0, L->gl->ellipsis, fitted, sizeof fitted);
+        fprintf(out, "  %s\n", fitted);
+    }
 }
 
 /* Prints one record's ladder (see report.h). out or rec NULL does nothing;
@@ -567,7 +601,8 @@ void rep_ladder_print(FILE *out, const cor_record *rec, const rep_ladder_opts *o
     static const rep_ladder_opts defaults = {LAD_DEFAULT_WIDTH, 0, 0, NULL, 0};
     _layout L;
     _endpoint *eps = NULL;
-    _canvas cv = {NULL, 0};
+    _canvas cv = {NULL, 0}, nv = {NULL, 0};
+    uint32_t note = 0;
     size_t n = 0, maxlabel = 0;
     char buf[LAD_TEXT];
 
@@ -610,14 +645,17 @@ void rep_ladder_print(FILE *out, const cor_record *rec, const rep_ladder_opts *o
 
     cv.w = _canvas_width(&L, eps);
     cv.c = malloc(cv.w * sizeof *cv.c);
-    if (cv.c == NULL)
+    nv.w = cv.w > L.width ? cv.w : L.width;
+    nv.c = malloc(nv.w * sizeof *nv.c);
+    if (cv.c == NULL || nv.c == NULL)
         goto oom;
 
     _draw_header(out, &cv, &L, eps);
     for (size_t i = 0; i < nmsgs; i++) {
         const cor_msg *m = &msgs[i];
-        _draw_msg(out, &cv, &L, m, _col_of(eps, n, &m->src, o), _col_of(eps, n, &m->dst, o),
-                  i ? msgs[i - 1].ts_us : m->ts_us);
+        size_t a = _col_of(eps, n, &m->src, o), b = _col_of(eps, n, &m->dst, o);
+        _draw_msg(out, &cv, &L, m, a, b, i ? msgs[i - 1].ts_us : m->ts_us);
+        _draw_notes(out, &nv, &L, rec, i, a, b, &note);
     }
     if (L.gl->bottom) {
         _cv_clear(&cv);
@@ -631,10 +669,12 @@ dropped:
         fprintf(out, "%s %llu more message%s not kept\n", L.gl->ellipsis,
                 (unsigned long long)rec->msgs_dropped, rec->msgs_dropped == 1 ? "" : "s");
     free(cv.c);
+    free(nv.c);
     free(eps);
     return;
 oom:
     fputs("(ladder: out of memory)\n", out);
     free(cv.c);
+    free(nv.c);
     free(eps);
 }

@@ -19,7 +19,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detail_int.h"
 #include "outputs.h"
+
+/* The notes of message i (detail.h) as "Note over" lines spanning its two
+ * participants; *k walks the record's notes, which are in message order.
+ * note_fmt gets the participant ids ("P1,P2" or "P1") and writes the
+ * note's start; esc writes the text. */
+static void _notes(FILE *out, const cor_record *rec, const rep_cols *c, size_t i, uint32_t *k, int mermaid,
+                   void (*esc)(FILE *, const char *))
+{
+    const cor_detail *d = rec->detail;
+    char text[600];
+    while (d && *k < d->nnotes && (d->notes[*k].msg <= i || d->notes[*k].msg == COR_TXN_NONE)) {
+        const cor_note *n = &d->notes[(*k)++];
+        if (n->msg != i)
+            continue;
+        size_t a = c->src[i] + 1, b = c->dst[i] + 1;
+        if (mermaid)
+            fprintf(out, a == b ? "    Note over P%zu: " : "    Note over P%zu,P%zu: ", a, b);
+        else
+            fprintf(out, a == b ? "note over P%zu : " : "note over P%zu, P%zu : ", a, b);
+        esc(out, rep_note_text(rec, n, text, sizeof text));
+        fputc('\n', out);
+    }
+}
 
 /* Writes wire text escaped for Mermaid (participant aliases, message text,
  * the title). */
@@ -87,6 +111,7 @@ void rep_mermaid_ladder(FILE *out, const cor_record *rec, const rep_ladder_opts 
 {
     rep_cols c;
     char label[1024];
+    uint32_t note = 0;
 
     if (out == NULL || rec == NULL)
         return;
@@ -111,6 +136,7 @@ void rep_mermaid_ladder(FILE *out, const cor_record *rec, const rep_ladder_opts 
         fprintf(out, "    P%zu%sP%zu: ", c.src[i] + 1, m->is_request ? "->>" : "-->>", c.dst[i] + 1);
         _mmd_text(out, label);
         fputs(m->retransmission ? " (retrans)\n" : "\n", out);
+        _notes(out, rec, &c, i, &note, 1, _mmd_text);
     }
     if (rec->msgs_dropped && c.n)
         fprintf(out, "    Note over P1: %llu more messages not kept\n", (unsigned long long)rec->msgs_dropped);
@@ -122,6 +148,7 @@ void rep_plantuml_ladder(FILE *out, const cor_record *rec, const rep_ladder_opts
 {
     rep_cols c;
     char label[1024];
+    uint32_t note = 0;
 
     if (out == NULL || rec == NULL)
         return;
@@ -148,6 +175,7 @@ void rep_plantuml_ladder(FILE *out, const cor_record *rec, const rep_ladder_opts
         fprintf(out, "P%zu %s P%zu : ", c.src[i] + 1, arrow, c.dst[i] + 1);
         _puml_text(out, label);
         fputs(m->retransmission ? " (retrans)\n" : "\n", out);
+        _notes(out, rec, &c, i, &note, 0, _puml_text);
     }
     if (rec->msgs_dropped && c.n)
         fprintf(out, "note over P1 : %llu more messages not kept\n", (unsigned long long)rec->msgs_dropped);

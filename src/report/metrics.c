@@ -348,9 +348,6 @@ json_object *rep_json_flows(const rep_flows *f, int subscriptions)
     json_object_object_add(o, "challenge_round_trips", json_object_new_int64((int64_t)f->challenge_round_trips));
     if (subscriptions) {
         json_object_object_add(o, "notify_only", json_object_new_int64((int64_t)f->without_request));
-        /* Event / Subscription-State are not kept by correlate yet */
-        json_object_object_add(o, "by_event", NULL);
-        json_object_object_add(o, "by_state", NULL);
     }
     return o;
 }
@@ -381,7 +378,7 @@ json_object *rep_json_flow_record(const cor_record *rec)
     if (reg) {
         json_object_object_add(o, "aor", rep_json_string(rec->to));
     } else {
-        /* Event / Subscription-State are not kept by correlate yet */
+        /* filled from the record's detail (detail_out.c) */
         json_object_object_add(o, "event", NULL);
         json_object_object_add(o, "state", NULL);
     }

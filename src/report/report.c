@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detail_int.h"
 #include "outputs.h"
 #include "report_int.h"
 
@@ -17,6 +18,7 @@ struct rep_ctx {
     rep_stats stats;
     rep_metrics metrics; /* RFC 6076 (metrics.c) */
     rep_breakdowns bd;   /* per caller / callee / endpoint / UA (breakdown.c) */
+    rep_conv *conv;      /* registrations per AOR, subscriptions (conv.c) */
     FILE *json;
     int json_is_stdout;
     uint64_t json_dialogs;
@@ -82,6 +84,11 @@ int rep_create(rep_ctx **out, const rep_config *cfg, char *errbuf, size_t errlen
         r->nfilters = cfg->nfilter;
     }
     rep_breakdowns_init(&r->bd, REP_BD_CAP);
+    if ((r->conv = rep_conv_new()) == NULL) {
+        rep_destroy(r);
+        snprintf(errbuf, errlen, "out of memory");
+        return ENOMEM;
+    }
     if (cfg->json_path) {
         if (strcmp(cfg->json_path, "-") == 0) {
             r->json = stdout;
@@ -193,6 +200,7 @@ void rep_record(rep_ctx *r, const cor_record *rec)
     rep_stats_record(&r->stats, rec);
     rep_metrics_record(&r->metrics, rec);
     rep_breakdowns_record(&r->bd, rec);
+    rep_conv_record(r->conv, rec);
     if (r->cfg.events_out)
         rep_events_record(r->cfg.events_out, rec);
     /* the CI outputs judge every record; pictures follow --call-id */
@@ -261,6 +269,7 @@ int rep_finish(rep_ctx *r, const rep_run_info *info)
     if (r->cfg.stats == REP_STATS_DEFAULT) {
         rep_stats_print(r->cfg.out, &r->stats, info);
         rep_breakdowns_print(r->cfg.out, &r->bd, r->cfg.ladder_opts.utf8);
+        rep_conv_print(r->cfg.out, r->conv);
     } else if (r->cfg.stats == REP_STATS_TSHARK)
         rep_stats_print_tshark(r->cfg.out, &r->stats);
 
@@ -274,8 +283,9 @@ int rep_finish(rep_ctx *r, const rep_run_info *info)
     json_object_object_add(metrics, "failure_causes_by_reason", rep_json_reason_causes(&r->bd));
     json_object_object_add(tail, "metrics", metrics);
     json_object_object_add(tail, "breakdowns", rep_json_breakdowns(&r->bd));
-    json_object_object_add(tail, "registrations", rep_json_flows(&r->metrics.reg, 0));
-    json_object_object_add(tail, "subscriptions", rep_json_flows(&r->metrics.sub, 1));
+    json_object_object_add(tail, "registration_summary", rep_json_flows(&r->metrics.reg, 0));
+    json_object_object_add(tail, "subscription_summary", rep_json_flows(&r->metrics.sub, 1));
+    rep_conv_json(r->conv, tail);
     if (r->html && rep_html_finish(r->html, tail) != 0)
         err = EIO;
     r->html = NULL;
@@ -334,5 +344,6 @@ void rep_destroy(rep_ctx *r)
     free(r->filters);
     rep_stats_free(&r->stats);
     rep_breakdowns_free(&r->bd);
+    rep_conv_free(r->conv);
     free(r);
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detail_int.h"
 #include "outputs.h"
 
 #define SVG_MARGIN 160    /* left margin: time of day and delta */
@@ -293,6 +294,9 @@ void rep_svg_ladder(FILE *out, const cor_record *rec, const rep_ladder_opts *lo,
     rep_cols c;
     char label[1024], tm[32];
     size_t maxlab = 0;
+    const cor_detail *dt = rec ? rec->detail : NULL;
+    uint32_t note = 0;
+    char ntext[600], nfirst[600];
 
     if (out == NULL || rec == NULL)
         return;
@@ -374,7 +378,30 @@ void rep_svg_ladder(FILE *out, const cor_record *rec, const rep_ladder_opts *lo,
         rep_out_clock(m->ts_us, tm, sizeof tm);
         fprintf(out, "<g class=\"msg %s%s\"><title>", cls, m->retransmission ? " retrans" : "");
         rep_out_xml(out, label);
-        fprintf(out, "%s</title>", m->retransmission ? " (retransmission)" : "");
+        fputs(m->retransmission ? " (retransmission)" : "", out);
+        /* the message's notes (detail.h): all in the tooltip, the first
+         * one in small type under the arrow, where the row has room */
+        const char *first_note = NULL;
+        while (dt && note < dt->nnotes && (dt->notes[note].msg <= i || dt->notes[note].msg == COR_TXN_NONE)) {
+            const cor_note *nt = &dt->notes[note++];
+            if (nt->msg != i)
+                continue;
+            fputs("\n", out);
+            rep_out_xml(out, rep_note_text(rec, nt, ntext, sizeof ntext));
+            if (first_note == NULL) {
+                snprintf(nfirst, sizeof nfirst, "%s", ntext);
+                first_note = nfirst;
+            }
+        }
+        fputs("</title>", out);
+        if (first_note) {
+            unsigned span = xa > xb ? xa - xb : xb - xa;
+            size_t room = (span > 60 ? span : 60) / 5;
+            fprintf(out, "<text class=\"note\" x=\"%u\" y=\"%u\" font-size=\"9\" fill=\"#57606a\"%s>",
+                    xa == xb ? xa + 36 : (xa + xb) / 2, y + 12, xa == xb ? "" : " text-anchor=\"middle\"");
+            _xml_cut(out, first_note, room);
+            fputs("</text>", out);
+        }
         fprintf(out,
                 "<text x=\"6\" y=\"%u\" font-family=\"monospace\" font-size=\"11\" fill=\"#57606a\">%s "
                 "%c%llu.%03llus</text>",

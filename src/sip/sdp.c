@@ -12,6 +12,7 @@
  * allocated or copied, and nothing on the stack grows with the input. */
 #include "sipscope/sdp.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* Per-parse scratch that is not part of the result. */
@@ -460,6 +461,7 @@ static void _media(sdp_session *s, sdp_media *m, ss_slice v)
             continue;
         }
         sdp_codec *c = &m->codec[m->ncodec++];
+        memset(c, 0, sizeof *c);
         c->fmt = f;
         c->pt = _pt(f);
         const sdp_static_codec_info *si = (m->flags & SDP_MF_RTP) ? sdp_static_codec(c->pt) : NULL;
@@ -499,14 +501,18 @@ static void _finish(sdp_session *s, const _pstate *st)
 /* Contract: see sdp.h. */
 int sdp_parse(const uint8_t *p, size_t len, sdp_session *out)
 {
-    memset(out, 0, sizeof *out);
-    if (p == NULL)
-        return -1;
     size_t off = 0;
-    while (off < len && (p[off] == '\r' || p[off] == '\n'))
+    while (p && off < len && (p[off] == '\r' || p[off] == '\n'))
         off++;
-    if (len - off < 2 || p[off] != 'v' || p[off + 1] != '=')
+    if (p == NULL || len - off < 2 || p[off] != 'v' || p[off + 1] != '=') {
+        memset(out, 0, sizeof *out);
         return -1;
+    }
+    /* Zeroing all of *out (10 KB, mostly media[] and codec[] slots a
+     * typical body never uses) was the largest cost of a parse: clear the
+     * session fields here and each section and format as it is taken. */
+    memset(out, 0, offsetof(sdp_session, media));
+    out->nmedia = out->nmedia_dropped = out->defects = 0;
 
     _pstate st = {0};
     const uint8_t *start = p + off;
@@ -548,6 +554,8 @@ int sdp_parse(const uint8_t *p, size_t len, sdp_session *out)
                 st.in_dropped = 1;
             } else {
                 cur = &out->media[out->nmedia++];
+                memset(cur, 0, offsetof(sdp_media, codec));
+                memset(&cur->ncodec, 0, sizeof *cur - offsetof(sdp_media, ncodec));
                 cur->raw.p = p + ls;
                 _media(out, cur, v);
             }

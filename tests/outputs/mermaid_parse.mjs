@@ -38,10 +38,18 @@ for (const f of files) {
         throw new Error('not a sequence diagram: ' + JSON.stringify(r));
       // the parsed model: one message per arrow line, no text lost to syntax
       const d = await mermaid.mermaidAPI.getDiagramFromText(src);
-      const arrows = src.split('\n').filter((l) => /^\s+P\d+-{1,2}>>P\d+: /.test(l)).length;
-      const msgs = d.db.getMessages().filter((m) => m.from && m.to).length;
+      // and one note per "Note over" line (conversation detail: SDP, states)
+      const lines = src.split('\n');
+      const arrows = lines.filter((l) => /^\s+P\d+-{1,2}>>P\d+: /.test(l)).length;
+      const noteLines = lines.filter((l) => /^\s+Note over P\d+(,P\d+)?: /.test(l)).length;
+      const NOTE = 2; // mermaid's LINETYPE.NOTE
+      const parsed = d.db.getMessages();
+      const msgs = parsed.filter((m) => m.from && m.to && m.type !== NOTE).length;
+      const notes = parsed.filter((m) => m.type === NOTE).length;
       if (arrows !== msgs)
         throw new Error(`${arrows} arrow lines but ${msgs} messages parsed`);
+      if (noteLines !== notes)
+        throw new Error(`${noteLines} note lines but ${notes} notes parsed`);
     } catch (e) {
       bad++;
       console.log(`FAIL ${f}: diagram ${n}: ${String(e.message).split('\n').slice(0, 3).join(' | ')}`);
