@@ -26,6 +26,7 @@
 
 #include "detail_int.h"
 #include "outputs.h"
+#include "report_int.h"
 
 #define HTML_MAX_LADDERS 5000 /* beyond this, rows only: the page must stay openable */
 #define HTML_MAX_BODIES 12    /* message bodies listed per record */
@@ -181,6 +182,53 @@ static void _notes(FILE *f, const cor_record *rec)
     fputs("</ul>\n", f);
 }
 
+/* Legs of a call through a proxy chain, the Reason header and the records
+ * of its other B2BUA legs (legs.c computes them as for the JSON). */
+static void _legs(FILE *f, const cor_record *rec)
+{
+    if (rec->reason_hdr && rec->reason_hdr[0]) {
+        fputs("<div class=\"meta\">Reason: <code>", f);
+        rep_out_xml(f, rec->reason_hdr);
+        fputs("</code></div>\n", f);
+    }
+    if (rec->nrelated) {
+        fputs("<div class=\"meta related\">related records (B2BUA legs):", f);
+        for (uint32_t i = 0; i < rec->nrelated && i < COR_MAX_RELATED; i++)
+            fprintf(f, " <a href=\"#rec-%llu\">#%llu</a>", (unsigned long long)rec->related[i],
+                    (unsigned long long)rec->related[i]);
+        fputs("</div>\n", f);
+    }
+    rep_leg legs[REP_MAX_LEGS];
+    size_t total = rep_legs(rec, legs, REP_MAX_LEGS);
+    if (total < 2)
+        return;
+    size_t n = total < REP_MAX_LEGS ? total : REP_MAX_LEGS;
+    fprintf(f, "<table class=\"legs\"><caption>%zu legs: one Call-ID through %zu hops</caption>"
+               "<thead><tr><th>leg</th><th>from</th><th>to</th><th>messages</th><th>final</th>"
+               "<th>setup ms</th><th>PDD ms</th><th>retransmissions</th></tr></thead><tbody>\n",
+            total, total);
+    for (size_t i = 0; i < n; i++) {
+        const rep_leg *l = &legs[i];
+        char a[SS_ADDR_STRLEN], b[SS_ADDR_STRLEN];
+        ss_addr_format(&l->a, a, sizeof a);
+        ss_addr_format(&l->b, b, sizeof b);
+        fprintf(f, "<tr><td class=\"n\">%zu</td><td>%s</td><td>%s</td><td class=\"n\">%u</td><td>", i + 1, a, b,
+                l->msgs);
+        if (l->final_status) {
+            fprintf(f, "%u ", l->final_status);
+            rep_out_xml(f, l->final_reason);
+        }
+        fputs("</td><td class=\"n\">", f);
+        if (l->setup_ms >= 0)
+            fprintf(f, "%lld", (long long)l->setup_ms);
+        fputs("</td><td class=\"n\">", f);
+        if (l->pdd_ms >= 0)
+            fprintf(f, "%lld", (long long)l->pdd_ms);
+        fprintf(f, "</td><td class=\"n\">%u</td></tr>\n", l->retransmissions);
+    }
+    fputs("</tbody></table>\n", f);
+}
+
 /* See outputs.h. */
 void rep_html_record(rep_html *h, const cor_record *rec)
 {
@@ -200,9 +248,10 @@ void rep_html_record(rep_html *h, const cor_record *rec)
     }
 
     /* data-* for the script: filter and sort keys */
-    fprintf(f, "<tbody class=\"rec\" data-id=\"%llu\" data-start=\"%lld\" data-kind=\"%s\" data-outcome=\"%s\" "
+    fprintf(f, "<tbody class=\"rec\" id=\"rec-%llu\" data-id=\"%llu\" data-start=\"%lld\" data-kind=\"%s\" data-outcome=\"%s\" "
                "data-code=\"%u\" data-setup=\"%lld\" data-msgs=\"%llu\" data-callid=\"",
-            (unsigned long long)rec->id, (long long)rec->first_us, cor_kind_name(rec->kind), outc,
+            (unsigned long long)rec->id, (unsigned long long)rec->id, (long long)rec->first_us,
+            cor_kind_name(rec->kind), outc,
             rec->final_status, (long long)rec->setup_ms,
             (unsigned long long)(rec->nmsgs + rec->msgs_dropped));
     rep_out_xml(f, rec->call_id);
@@ -255,6 +304,7 @@ void rep_html_record(rep_html *h, const cor_record *rec)
         fputs("</code>", f);
     }
     fputs("</div>\n", f);
+    _legs(f, rec);
     _notes(f, rec);
     _bodies(f, rec);
     if (h->ladders < HTML_MAX_LADDERS) {
@@ -366,6 +416,80 @@ static void _map_table(FILE *out, json_object *tail, const char *path, const cha
     fputs("</tbody></table>\n", out);
 }
 
+/* RFC 6076 figures: ratios in percent, delays as p50 / p95 in ms. */
+static void _metrics(FILE *out, json_object *tail)
+{
+    static const char *const ratios[] = {"SER", "SEER", "ISA", "SCR", "ASR", "NER"};
+    static const char *const delays[] = {"RRD", "SRD", "SDD", "SDT"};
+    char path[64], b[64];
+    if (_jget(tail, "metrics") == NULL)
+        return;
+    fputs("<h2>RFC 6076 metrics</h2>\n<div class=\"cards\" id=\"metrics\">\n", out);
+    for (size_t i = 0; i < sizeof ratios / sizeof ratios[0]; i++) {
+        snprintf(path, sizeof path, "metrics.%s", ratios[i]);
+        json_object *v = _jget(tail, path);
+        if (v)
+            snprintf(b, sizeof b, "%.2f %%", json_object_get_double(v));
+        else
+            snprintf(b, sizeof b, "n/a");
+        _card(out, ratios[i], b);
+    }
+    for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+        snprintf(path, sizeof path, "metrics.%s.p50", delays[i]);
+        if (_jget(tail, path) == NULL)
+            continue;
+        long long p50 = _jint(tail, path);
+        snprintf(path, sizeof path, "metrics.%s.p95", delays[i]);
+        snprintf(b, sizeof b, "%lld / %lld ms", p50, _jint(tail, path));
+        snprintf(path, sizeof path, "%s p50 / p95", delays[i]);
+        _card(out, path, b);
+    }
+    fputs("</div>\n", out);
+}
+
+/* Calls per caller, callee, endpoint and User-Agent: the top entries. */
+static void _breakdowns(FILE *out, json_object *tail)
+{
+    static const char *const keys[] = {"by_caller", "by_callee", "by_endpoint", "by_user_agent"};
+    static const char *const titles[] = {"caller (From)", "callee (To)", "endpoint (IP)", "User-Agent"};
+    json_object *bd = _jget(tail, "breakdowns");
+    if (bd == NULL)
+        return;
+    fputs("<h2>Calls by caller, callee, endpoint and User-Agent</h2>\n<div class=\"charts\" id=\"breakdowns\">\n",
+          out);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_object *top = _jget(_jget(bd, keys[i]), "top");
+        if (top == NULL || !json_object_is_type(top, json_type_array) || json_object_array_length(top) == 0)
+            continue;
+        fprintf(out, "<table class=\"bd\" data-by=\"%s\"><caption>%s</caption><thead><tr><th>%s</th>"
+                     "<th>attempted</th><th>answered</th><th>ASR %%</th><th>NER %%</th>"
+                     "<th>setup p50 ms</th><th>PDD p50 ms</th></tr></thead><tbody>\n",
+                keys[i], titles[i], titles[i]);
+        for (size_t k = 0; k < json_object_array_length(top); k++) {
+            json_object *e = json_object_array_get_idx(top, k), *v;
+            fputs("<tr><td>", out);
+            rep_out_xml(out, (v = _jget(e, "key")) ? json_object_get_string(v) : "?");
+            fprintf(out, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>", _jint(e, "attempted"),
+                    _jint(e, "answered"));
+            const char *const ratio[] = {"ASR", "NER"};
+            for (int r = 0; r < 2; r++)
+                if ((v = _jget(e, ratio[r])) != NULL)
+                    fprintf(out, "<td class=\"n\">%.1f</td>", json_object_get_double(v));
+                else
+                    fputs("<td></td>", out);
+            const char *const pct[] = {"setup_ms.p50", "pdd_ms.p50"};
+            for (int q = 0; q < 2; q++)
+                if (_jget(e, pct[q]))
+                    fprintf(out, "<td class=\"n\">%lld</td>", _jint(e, pct[q]));
+                else
+                    fputs("<td></td>", out);
+            fputs("</tr>\n", out);
+        }
+        fputs("</tbody></table>\n", out);
+    }
+    fputs("</div>\n", out);
+}
+
 static void _summary(rep_html *h, json_object *tail)
 {
     FILE *out = h->out;
@@ -438,6 +562,9 @@ static void _summary(rep_html *h, json_object *tail)
                     cor_outcome_name((cor_outcome)o), cor_outcome_name((cor_outcome)o),
                     (unsigned long long)h->by_outcome[o]);
     fputs("</tbody></table>\n", out);
+
+    _metrics(out, tail);
+    _breakdowns(out, tail);
 
     fputs("<h2>Responses and requests</h2>\n<div class=\"charts\">\n", out);
     _map_table(out, tail, "stats.responses", "stats.response_retransmissions", "response code");

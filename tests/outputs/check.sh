@@ -73,6 +73,25 @@ for cap in "${caps[@]}"; do
     [ "$(grep -c '^@startuml' "$o.puml")" = "$(grep -c '^@enduml' "$o.puml")" ] && ok || bad "$name: PlantUML blocks"
     grep -q '^## sipscope summary' "$o.md" && ok || bad "$name: Markdown summary heading"
     [ "$(grep -c '<script' "$o.html")" = 1 ] && ok || bad "$name: HTML has other <script> than ours"
+    # legs, related records, breakdowns and RFC 6076 figures in the HTML agree with the JSON
+    if msg=$(python3 - "$o.json" "$o.html" 2>&1 <<'PY'
+import json, re, sys
+j = json.load(open(sys.argv[1])); h = open(sys.argv[2], encoding='utf-8').read()
+legs = [d for d in j['dialogs'] if d.get('legs')]
+tables = re.findall(r'<table class="legs"><caption>(\d+) legs', h)
+if sorted(int(t) for t in tables) != sorted(len(d['legs']) for d in legs):
+    sys.exit('legs tables %s, JSON legs %s' % (tables, [len(d['legs']) for d in legs]))
+rel = sum(len(d.get('related', [])) for d in j['dialogs'])
+if len(re.findall(r'<a href="#rec-\d+">#\d+</a>', h)) != rel:
+    sys.exit('related links != %d' % rel)
+for by, b in j['breakdowns'].items():
+    m = re.search(r'<table class="bd" data-by="%s">.*?</table>' % by, h, re.S)
+    if len(b['top']) != (len(re.findall(r'<tr><td>', m.group(0))) if m else 0):
+        sys.exit('breakdown %s: %d top entries in the JSON' % (by, len(b['top'])))
+if j['metrics'].get('SER') is not None and '<b>%.2f %%</b>' % j['metrics']['SER'] not in h:
+    sys.exit('SER %.2f not in the HTML' % j['metrics']['SER'])
+PY
+    ); then ok; else bad "$name: HTML vs JSON: $msg"; fi
 done
 
 # ---- gating ----
