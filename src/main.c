@@ -109,6 +109,8 @@ static void _usage(FILE *out)
             "  -D, --list-interfaces   list the interfaces and exit\n"
             "  -s, --snaplen N         bytes per packet (default 262144)\n"
             "  -B, --buffer-size MIB   kernel capture buffer\n"
+            "      --immediate         hand each packet over at once (libpcap immediate mode;\n"
+            "                          small ring: use with -B under load)\n"
             "  -p, --no-promiscuous-mode\n"
             "  -c, --count N           stop after N packets\n"
             "      --duration S        stop after S seconds\n"
@@ -219,6 +221,7 @@ enum {
     OPT_SETTLE,
     OPT_LINGER,
     OPT_DURATION,
+    OPT_IMMEDIATE,
     OPT_INTERVAL,
     OPT_HTML,
     OPT_SVG,
@@ -283,6 +286,7 @@ int main(int argc, char **argv)
         {"list-interfaces", no_argument, NULL, 'D'},
         {"snaplen", required_argument, NULL, 's'},
         {"buffer-size", required_argument, NULL, 'B'},
+        {"immediate", no_argument, NULL, OPT_IMMEDIATE},
         {"no-promiscuous-mode", no_argument, NULL, 'p'},
         {"count", required_argument, NULL, 'c'},
         {"duration", required_argument, NULL, OPT_DURATION},
@@ -324,7 +328,7 @@ int main(int argc, char **argv)
     int nports = 0;
     const char *ifaces[MAX_INPUTS];
     size_t nifaces = 0;
-    cap_live_config lcfg = {.promisc = 1, .immediate = 1};
+    cap_live_config lcfg = {.promisc = 1, .immediate = 0};
     long max_count = 0, duration_s = 0, interval_s = 0, rotate_mb = 0, rotate_s = 0;
     const char *write_path = NULL, *drop_user = NULL;
     const char *events_path = NULL;
@@ -365,6 +369,7 @@ int main(int argc, char **argv)
         }
         case 's': lcfg.snaplen = (int)_num_arg("-s", optarg, 64, 262144); break;
         case 'B': lcfg.buffer_mib = (int)_num_arg("-B", optarg, 1, 4096); break;
+        case OPT_IMMEDIATE: lcfg.immediate = 1; break;
         case 'p': lcfg.promisc = 0; break;
         case 'c': max_count = _num_arg("-c", optarg, 1, LONG_MAX); break;
         case OPT_DURATION: duration_s = _num_arg("--duration", optarg, 1, 100000000); break;

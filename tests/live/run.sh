@@ -111,7 +111,16 @@ n=$(grep -c "== snapshot" "$W/snap.txt")
 [ $rc -eq 0 ] && [ "$n" -ge 2 ] && ok "--interval 1: $n snapshots in 3 s" || ko "--interval: rc=$rc snapshots=$n"
 
 # -w with -C 1: a new file past 1 MB (FILE, FILE1, FILE2...), none lost
-( sleep 1; big=$(head -c 1200 /dev/zero | tr '\0' x); for i in $(seq 1 1500); do echo "$big" > /dev/udp/127.0.0.1/15097; done ) &
+# (python sends them: a bash loop over /dev/udp opened a socket per datagram
+# and, on a loaded machine, sent too few within the 4 s to pass 1 MB)
+( sleep 1; python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(1500):
+    s.sendto(b"x" * 1200, ("127.0.0.1", 15097))
+    if i % 100 == 99:
+        time.sleep(0.02)   # paced, so the capture buffer never overflows
+' ) &
 timeout 30 "$SIPSCOPE" -i lo --duration 4 -q --json "$W/rot.json" -w "$W/rot.pcap" -C 1 "udp port 15097"; rc=$?
 seen=$(jq_py "$W/rot.json" "j['summary']['packets']")
 wait
