@@ -74,7 +74,8 @@ void cor_arena_free(cor_arena *a);
 
 /* ---- distinct Call-IDs: exact set, then HyperLogLog ---- */
 
-#define COR_DISTINCT_EXACT_MAX 65536u /* exact entries kept before switching */
+#define COR_DISTINCT_EXACT_MAX 32768u /* exact entries kept before switching (the set then
+                                        * takes 512 KB: capped low so peak memory stays flat) */
 #define COR_HLL_P 14
 #define COR_HLL_M (1u << COR_HLL_P)
 

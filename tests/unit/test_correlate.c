@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "sipscope/correlate.h"
+#include "../../src/correlate/cor_int.h" /* COR_DISTINCT_EXACT_MAX */
 
 #define MS 1000LL
 #define SEC 1000000LL
@@ -1136,8 +1137,8 @@ static void test_distinct_estimate(void **state)
         snprintf(cid, sizeof cid, "%08x-%d@host.example", (unsigned)i * 2654435761u, i);
         f->call_id = cid;
         REQ(f, i, 0, "OPTIONS", 1, "z9hG4bK1", NULL);
-        if (i + 1 == 65536) {
-            assert_int_equal(cor_distinct_call_ids(f->c, &exact), 65536);
+        if (i + 1 == (int)COR_DISTINCT_EXACT_MAX) {
+            assert_int_equal(cor_distinct_call_ids(f->c, &exact), COR_DISTINCT_EXACT_MAX);
             assert_int_equal(exact, 1);
         }
     }
