@@ -320,26 +320,9 @@ void rep_html_record(rep_html *h, const cor_record *rec)
 
 /* ---- finish: summary, tables, charts ---- */
 
-/* tail member at a dotted path (keys without dots), or NULL. */
-static json_object *_jget(json_object *o, const char *path)
-{
-    char key[64];
-    while (o && *path) {
-        const char *dot = strchr(path, '.');
-        size_t l = dot ? (size_t)(dot - path) : strlen(path);
-        snprintf(key, sizeof key, "%.*s", (int)l, path);
-        json_object *next = NULL;
-        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &next))
-            return NULL;
-        o = next;
-        path += l + (dot != NULL);
-    }
-    return o;
-}
-
 static long long _jint(json_object *tail, const char *path)
 {
-    json_object *o = _jget(tail, path);
+    json_object *o = rep_out_jget(tail, path);
     return o ? (long long)json_object_get_int64(o) : 0;
 }
 
@@ -399,7 +382,7 @@ static const char *_code_color(const char *code)
 /* Table of a counter map (stats.requests etc.) with its retransmissions. */
 static void _map_table(FILE *out, json_object *tail, const char *path, const char *retr_path, const char *head)
 {
-    json_object *map = _jget(tail, path), *retr = _jget(tail, retr_path);
+    json_object *map = rep_out_jget(tail, path), *retr = rep_out_jget(tail, retr_path);
     fprintf(out, "<table class=\"counts\"><thead><tr><th>%s</th><th>count</th><th>retransmissions</th>"
                  "</tr></thead><tbody>\n",
             head);
@@ -422,12 +405,12 @@ static void _metrics(FILE *out, json_object *tail)
     static const char *const ratios[] = {"SER", "SEER", "ISA", "SCR", "ASR", "NER"};
     static const char *const delays[] = {"RRD", "SRD", "SDD", "SDT"};
     char path[64], b[64];
-    if (_jget(tail, "metrics") == NULL)
+    if (rep_out_jget(tail, "metrics") == NULL)
         return;
     fputs("<h2>RFC 6076 metrics</h2>\n<div class=\"cards\" id=\"metrics\">\n", out);
     for (size_t i = 0; i < sizeof ratios / sizeof ratios[0]; i++) {
         snprintf(path, sizeof path, "metrics.%s", ratios[i]);
-        json_object *v = _jget(tail, path);
+        json_object *v = rep_out_jget(tail, path);
         if (v)
             snprintf(b, sizeof b, "%.2f %%", json_object_get_double(v));
         else
@@ -436,7 +419,7 @@ static void _metrics(FILE *out, json_object *tail)
     }
     for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
         snprintf(path, sizeof path, "metrics.%s.p50", delays[i]);
-        if (_jget(tail, path) == NULL)
+        if (rep_out_jget(tail, path) == NULL)
             continue;
         long long p50 = _jint(tail, path);
         snprintf(path, sizeof path, "metrics.%s.p95", delays[i]);
@@ -452,13 +435,13 @@ static void _breakdowns(FILE *out, json_object *tail)
 {
     static const char *const keys[] = {"by_caller", "by_callee", "by_endpoint", "by_user_agent"};
     static const char *const titles[] = {"caller (From)", "callee (To)", "endpoint (IP)", "User-Agent"};
-    json_object *bd = _jget(tail, "breakdowns");
+    json_object *bd = rep_out_jget(tail, "breakdowns");
     if (bd == NULL)
         return;
     fputs("<h2>Calls by caller, callee, endpoint and User-Agent</h2>\n<div class=\"charts\" id=\"breakdowns\">\n",
           out);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        json_object *top = _jget(_jget(bd, keys[i]), "top");
+        json_object *top = rep_out_jget(rep_out_jget(bd, keys[i]), "top");
         if (top == NULL || !json_object_is_type(top, json_type_array) || json_object_array_length(top) == 0)
             continue;
         fprintf(out, "<table class=\"bd\" data-by=\"%s\"><caption>%s</caption><thead><tr><th>%s</th>"
@@ -468,18 +451,18 @@ static void _breakdowns(FILE *out, json_object *tail)
         for (size_t k = 0; k < json_object_array_length(top); k++) {
             json_object *e = json_object_array_get_idx(top, k), *v;
             fputs("<tr><td>", out);
-            rep_out_xml(out, (v = _jget(e, "key")) ? json_object_get_string(v) : "?");
+            rep_out_xml(out, (v = rep_out_jget(e, "key")) ? json_object_get_string(v) : "?");
             fprintf(out, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>", _jint(e, "attempted"),
                     _jint(e, "answered"));
             const char *const ratio[] = {"ASR", "NER"};
             for (int r = 0; r < 2; r++)
-                if ((v = _jget(e, ratio[r])) != NULL)
+                if ((v = rep_out_jget(e, ratio[r])) != NULL)
                     fprintf(out, "<td class=\"n\">%.1f</td>", json_object_get_double(v));
                 else
                     fputs("<td></td>", out);
             const char *const pct[] = {"setup_ms.p50", "pdd_ms.p50"};
             for (int q = 0; q < 2; q++)
-                if (_jget(e, pct[q]))
+                if (rep_out_jget(e, pct[q]))
                     fprintf(out, "<td class=\"n\">%lld</td>", _jint(e, pct[q]));
                 else
                     fputs("<td></td>", out);
@@ -494,7 +477,7 @@ static void _summary(rep_html *h, json_object *tail)
 {
     FILE *out = h->out;
     char b[64];
-    json_object *asr = _jget(tail, "stats.calls.asr");
+    json_object *asr = rep_out_jget(tail, "stats.calls.asr");
 
     fputs("<section id=\"summary\"><h2>Summary</h2>\n<div class=\"cards\">\n", out);
     _card_int(out, "packets", _jint(tail, "summary.packets"));
@@ -508,18 +491,18 @@ static void _summary(rep_html *h, json_object *tail)
     _card(out, "ASR (answered / calls)", b);
     _card_int(out, "retransmissions", _jint(tail, "summary.retransmissions"));
     _card_int(out, "malformed", _jint(tail, "summary.malformed"));
-    if (_jget(tail, "stats.setup_ms.p50")) {
+    if (rep_out_jget(tail, "stats.setup_ms.p50")) {
         snprintf(b, sizeof b, "%lld / %lld ms", _jint(tail, "stats.setup_ms.p50"), _jint(tail, "stats.setup_ms.p95"));
         _card(out, "setup p50 / p95", b);
     }
     fputs("</div>\n", out);
 
-    json_object *inputs = _jget(tail, "summary.inputs");
+    json_object *inputs = rep_out_jget(tail, "summary.inputs");
     if (inputs && json_object_is_type(inputs, json_type_array)) {
         fputs("<p>Inputs: ", out);
         for (size_t i = 0; i < json_object_array_length(inputs); i++) {
             json_object *in = json_object_array_get_idx(inputs, i);
-            json_object *name = _jget(in, "name"), *e = _jget(in, "error");
+            json_object *name = rep_out_jget(in, "name"), *e = rep_out_jget(in, "error");
             fputs(i ? ", <code>" : "<code>", out);
             rep_out_xml(out, name ? json_object_get_string(name) : "?");
             fputs("</code>", out);
@@ -533,7 +516,7 @@ static void _summary(rep_html *h, json_object *tail)
     }
 
     /* failures by code */
-    json_object *resp = _jget(tail, "stats.responses");
+    json_object *resp = rep_out_jget(tail, "stats.responses");
     fputs("<h2>Failures by code</h2>\n<table id=\"failures\"><thead><tr><th>code</th><th>responses</th></tr>"
           "</thead><tbody>\n",
           out);

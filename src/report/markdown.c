@@ -112,26 +112,9 @@ void rep_markdown_record(rep_markdown *m, const cor_record *rec)
     fputs("```\n\n", f);
 }
 
-/* tail member at a dotted path, or NULL. */
-static json_object *_jget(json_object *o, const char *path)
-{
-    char key[64];
-    while (o && *path) {
-        const char *dot = strchr(path, '.');
-        size_t l = dot ? (size_t)(dot - path) : strlen(path);
-        snprintf(key, sizeof key, "%.*s", (int)l, path);
-        json_object *next = NULL;
-        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &next))
-            return NULL;
-        o = next;
-        path += l + (dot != NULL);
-    }
-    return o;
-}
-
 static void _row_int(FILE *out, const char *name, json_object *tail, const char *path)
 {
-    json_object *o = _jget(tail, path);
+    json_object *o = rep_out_jget(tail, path);
     fprintf(out, "| %s | %lld |\n", name, o ? (long long)json_object_get_int64(o) : 0LL);
 }
 
@@ -141,7 +124,7 @@ int rep_markdown_finish(rep_markdown *m, json_object *tail)
     if (m == NULL)
         return 0;
     FILE *out = m->out;
-    json_object *asr = _jget(tail, "stats.calls.asr"), *resp = _jget(tail, "stats.responses");
+    json_object *asr = rep_out_jget(tail, "stats.calls.asr"), *resp = rep_out_jget(tail, "stats.responses");
     char buf[8192];
     int rc = 0;
 
@@ -156,8 +139,8 @@ int rep_markdown_finish(rep_markdown *m, json_object *tail)
         fputs("| ASR | n/a |\n", out);
     _row_int(out, "retransmissions", tail, "summary.retransmissions");
     _row_int(out, "malformed", tail, "summary.malformed");
-    if (_jget(tail, "stats.setup_ms.p50")) {
-        json_object *p50 = _jget(tail, "stats.setup_ms.p50"), *p95 = _jget(tail, "stats.setup_ms.p95");
+    if (rep_out_jget(tail, "stats.setup_ms.p50")) {
+        json_object *p50 = rep_out_jget(tail, "stats.setup_ms.p50"), *p95 = rep_out_jget(tail, "stats.setup_ms.p95");
         fprintf(out, "| setup p50 / p95 | %lld / %lld ms |\n", (long long)json_object_get_int64(p50),
                 p95 ? (long long)json_object_get_int64(p95) : 0LL);
     }

@@ -123,6 +123,10 @@ void rep_cols_free(rep_cols *c);
 /* Arrow label of a message, raw (not escaped): method, or "code reason". */
 void rep_out_msg_label(const cor_msg *m, char *out, size_t outsz);
 
+/* The member of a JSON report object at a dotted path ("stats.calls.asr";
+ * keys without dots), or NULL. */
+json_object *rep_out_jget(json_object *o, const char *path);
+
 /* "HH:MM:SS.mmm" UTC of a capture time. */
 void rep_out_clock(int64_t ts_us, char *buf, size_t n);
 

@@ -435,3 +435,20 @@ void rep_svg_ladder(FILE *out, const cor_record *rec, const rep_ladder_opts *lo,
     fputs("</svg>\n", out);
     rep_cols_free(&c);
 }
+
+/* See outputs.h. */
+json_object *rep_out_jget(json_object *o, const char *path)
+{
+    char key[64];
+    while (o && *path) {
+        const char *dot = strchr(path, '.');
+        size_t l = dot ? (size_t)(dot - path) : strlen(path);
+        snprintf(key, sizeof key, "%.*s", (int)l, path);
+        json_object *next = NULL;
+        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &next))
+            return NULL;
+        o = next;
+        path += l + (dot != NULL);
+    }
+    return o;
+}

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
+
 #include "../../src/report/outputs.h"
 #include "../../src/report/report_int.h"
 
@@ -59,31 +61,6 @@ static ss_addr _v4(uint8_t d, uint16_t port)
     x.ip[3] = d;
     x.port = port;
     return x;
-}
-
-static cor_msg _req(int64_t ts, ss_addr src, ss_addr dst, const char *method, int retrans)
-{
-    cor_msg m;
-    memset(&m, 0, sizeof m);
-    m.ts_us = ts;
-    m.src = src;
-    m.dst = dst;
-    m.is_request = 1;
-    m.retransmission = (uint8_t)retrans;
-    m.method_name = method;
-    m.reason = "";
-    m.content_type = "";
-    m.cseq = 1;
-    return m;
-}
-
-static cor_msg _resp(int64_t ts, ss_addr src, ss_addr dst, unsigned code, const char *reason, int retrans)
-{
-    cor_msg m = _req(ts, src, dst, "INVITE", retrans);
-    m.is_request = 0;
-    m.status = (uint16_t)code;
-    m.reason = reason;
-    return m;
 }
 
 static cor_record _rec(const cor_msg *msgs, size_t n)
