@@ -385,15 +385,6 @@ void rep_breakdowns_record(rep_breakdowns *s, const cor_record *rec)
 
 /* ---- output ---- */
 
-static json_object *_pct(uint64_t num, uint64_t den)
-{
-    if (den == 0)
-        return NULL;
-    char buf[32];
-    snprintf(buf, sizeof buf, "%.2f", 100.0 * (double)num / (double)den);
-    return json_object_new_double_s(strtod(buf, NULL), buf);
-}
-
 static json_object *_chist_json(const rep_chist *h)
 {
     json_object *o = json_object_new_object();
@@ -415,8 +406,8 @@ static json_object *_entry_json(const rep_bd_entry *e, const char *key)
     json_object_object_add(o, "attempted", json_object_new_int64((int64_t)e->attempts));
     json_object_object_add(o, "answered", json_object_new_int64((int64_t)e->answered));
     json_object_object_add(o, "failed", json_object_new_int64((int64_t)(e->attempts - e->answered)));
-    json_object_object_add(o, "ASR", _pct(e->answered, e->attempts));
-    json_object_object_add(o, "NER", _pct(e->ner, e->attempts));
+    json_object_object_add(o, "ASR", rep_json_pct(e->answered, e->attempts));
+    json_object_object_add(o, "NER", rep_json_pct(e->ner, e->attempts));
     json_object_object_add(o, "setup_ms", _chist_json(&e->setup));
     json_object_object_add(o, "pdd_ms", _chist_json(&e->pdd));
     return o;

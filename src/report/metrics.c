@@ -289,9 +289,8 @@ void rep_metrics_print(FILE *out, const rep_metrics *m)
 
 /* ---- JSON ---- */
 
-/* A percentage with two decimals, written as such; NULL (JSON null) when
- * den is 0. */
-static json_object *_pct(uint64_t num, uint64_t den)
+/* See report_int.h. */
+json_object *rep_json_pct(uint64_t num, uint64_t den)
 {
     if (den == 0)
         return NULL;
@@ -319,17 +318,17 @@ json_object *rep_json_metrics(const rep_metrics *m)
     uint64_t eff = m->sessions - m->redirected;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "RRD", rep_json_hist(&m->rrd));
-    json_object_object_add(o, "IRA", _pct(_ira(m), m->reg.attempted));
+    json_object_object_add(o, "IRA", rep_json_pct(_ira(m), m->reg.attempted));
     json_object_object_add(o, "SRD", rep_json_hist(&m->srd_ok));
     json_object_object_add(o, "SRD_failed", rep_json_hist(&m->srd_fail));
     json_object_object_add(o, "SDD", rep_json_hist(&m->sdd));
     json_object_object_add(o, "SDT", rep_json_hist(&m->sdt));
-    json_object_object_add(o, "SER", _pct(m->answered, eff));
-    json_object_object_add(o, "SEER", _pct(m->seer, eff));
-    json_object_object_add(o, "ISA", _pct(m->isa, m->sessions));
-    json_object_object_add(o, "SCR", _pct(m->completed, m->sessions));
-    json_object_object_add(o, "ASR", _pct(m->answered, m->sessions));
-    json_object_object_add(o, "NER", _pct(m->ner, m->sessions));
+    json_object_object_add(o, "SER", rep_json_pct(m->answered, eff));
+    json_object_object_add(o, "SEER", rep_json_pct(m->seer, eff));
+    json_object_object_add(o, "ISA", rep_json_pct(m->isa, m->sessions));
+    json_object_object_add(o, "SCR", rep_json_pct(m->completed, m->sessions));
+    json_object_object_add(o, "ASR", rep_json_pct(m->answered, m->sessions));
+    json_object_object_add(o, "NER", rep_json_pct(m->ner, m->sessions));
     json_object_object_add(o, "session_attempts", json_object_new_int64((int64_t)m->sessions));
     json_object_object_add(o, "sessions_undecided", json_object_new_int64((int64_t)m->undecided));
     json_object_object_add(o, "failure_causes", _codes(m->cause, m->cause_none));

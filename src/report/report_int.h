@@ -64,6 +64,9 @@ void rep_metrics_record(rep_metrics *m, const cor_record *rec);
 void rep_metrics_print(FILE *out, const rep_metrics *m);
 /* metrics{}, registrations{}, subscriptions{} of the report tail. */
 json_object *rep_json_metrics(const rep_metrics *m);
+/* 100 * num / den with two decimals, written as such; NULL (JSON null)
+ * when den is 0 (metrics.c; the breakdowns use it too). */
+json_object *rep_json_pct(uint64_t num, uint64_t den);
 json_object *rep_json_flows(const rep_flows *f, int subscriptions);
 /* dialogs[].registration / dialogs[].subscription of one record. */
 json_object *rep_json_flow_record(const cor_record *rec);
