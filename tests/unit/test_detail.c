@@ -630,6 +630,18 @@ static void _register(fx *f, const char *cid, int cseq, const char *branch, cons
     _send(f, 1, h, NULL);
 }
 
+/* The text report's conversation sections, as a malloc'd string. */
+static char *_conv_text(const rep_conv *conv)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    rep_conv_print(out, conv);
+    fclose(out);
+    return text;
+}
+
 static void test_conv_views(void **state)
 {
     fx *f = *state;
@@ -681,12 +693,7 @@ static void test_conv_views(void **state)
     assert_string_equal(_jstr(tail, "conversation_summary.microsoft.negotiate_accepted"), "1");
     json_object_put(tail);
 
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    rep_conv_print(out, f->conv);
-    fclose(out);
+    char *text = _conv_text(f->conv);
     assert_non_null(strstr(text, "  sip:alice@example.com  attempts 3: succeeded 2, failed 1 (403 x1), no response 0, "
                                  "challenges 1 (Digest realm \"example.com\"), refreshes 1\n"));
     assert_non_null(strstr(text, "  transfers          REFER 1 (accepted 1): succeeded 0, failed 1, outcome unknown 0\n"));
@@ -725,12 +732,7 @@ static void test_conv_many_aors(void **state)
     assert_string_equal(_jstr(tail, "registrations.24.dialogs"), "2");
     assert_string_equal(_jstr(tail, "registrations.24.expires_granted"), "61");
     json_object_put(tail);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    rep_conv_print(out, f->conv);
-    fclose(out);
+    char *text = _conv_text(f->conv);
     assert_non_null(strstr(text, "  sip:u19@example.com  attempts 2"));
     assert_null(strstr(text, "  sip:u20@example.com  attempts"));
     assert_non_null(strstr(text, "  ... 5 more AORs (JSON registrations[])\n"));
