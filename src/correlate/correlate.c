@@ -253,11 +253,21 @@ static inline uint64_t _txn_key(uint64_t base, uint64_t mkey, uint32_t cseq)
 /* A string for a message or a record: interned when it equals a known
  * constant, else copied into the record's arena (r != NULL) or into the
  * context's scratch slot (message not kept). Never NULL. */
+/* s equals the C string lit (no read past lit's NUL, whatever s holds) */
+static int _eq_lit(ss_slice s, const char *lit)
+{
+    size_t i = 0;
+    for (; i < s.len; i++)
+        if (lit[i] == '\0' || lit[i] != (char)s.p[i])
+            return 0;
+    return lit[i] == '\0';
+}
+
 static const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *known)
 {
     if (s.len == 0 || s.p == NULL)
         return "";
-    if (known != NULL && strlen(known) == s.len && memcmp(known, s.p, s.len) == 0)
+    if (known != NULL && _eq_lit(s, known))
         return known;
     if (r != NULL) {
         const char *p = cor_arena_strndup(&r->arena, s.p, s.len, COR_STR_MAX);
@@ -296,16 +306,19 @@ static const char *_reason_known(uint16_t status)
     }
 }
 
+/* Asked for every message, most without a body: by length first. */
 static const char *_ctype_known(ss_slice s)
 {
-    static const char *const types[] = {"application/sdp", "application/pidf+xml",
-                                        "application/dialog-info+xml",
-                                        "application/simple-message-summary", "text/plain",
-                                        "message/sipfrag"};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (strlen(types[i]) == s.len && memcmp(types[i], s.p, s.len) == 0)
-            return types[i];
-    return NULL;
+    const char *t;
+    switch (s.len) {
+    case 10: t = "text/plain"; break;
+    case 15: t = s.p[0] == 'a' ? "application/sdp" : "message/sipfrag"; break;
+    case 20: t = "application/pidf+xml"; break;
+    case 27: t = "application/dialog-info+xml"; break;
+    case 34: t = "application/simple-message-summary"; break;
+    default: return NULL;
+    }
+    return _eq_lit(s, t) ? t : NULL;
 }
 
 /* ---- intrusive lists ---- */
