@@ -54,7 +54,7 @@
  *     is listed once per input. --no-dialogs keeps them (they are short
  *     per-AOR / per-subscription lists, not dialogs).
  * A section no input has is left out; an input without a section (an
- * older report) contributes nothing to it. Each input is parsed whole, one
+ * older report) contributes nothing to it; "filter" is not carried over. Each input is parsed whole, one
  * at a time; dialogs and the other arrays go to temporary files so a bad
  * input found late leaves no half-written output and memory does not grow
  * with the number of inputs. */
