@@ -50,12 +50,8 @@ def get(j, path):
         j = j[k]
     return j
 
-ok = bad = 0
-for cap in sorted(glob.glob('captures/*.pcap')):
-    out = tempfile.mktemp(suffix='.json')
-    subprocess.run([SIPSCOPE, '-r', cap, '-q', '--json', out], check=True)
-    j = json.load(open(out))
-    os.unlink(out)
+def validate(j):
+    """What is wrong with report j (one from a capture, or a merge of them)."""
     errs = []
     for p, t in REQUIRED.items():
         try:
@@ -130,11 +126,105 @@ for cap in sorted(glob.glob('captures/*.pcap')):
         errs.append('conversation_summary.transfers.refers != dialogs with refer')
     if len(j['dialogs']) != j['summary']['dialogs']:
         errs.append('dialogs[] has %d, summary.dialogs %d' % (len(j['dialogs']), j['summary']['dialogs']))
+    return errs
+
+def merged_errors(m, parts, no_dialogs=False):
+    """What a merge m of the reports parts does not add up to (merge.c's rules)."""
+    errs = []
+    if m.get('merged_from') is None or len(m['merged_from']) != len(parts):
+        errs.append('merged_from')
+    def total(path):
+        return sum(get(p, path) for p in parts)
+    for path in ('summary.packets', 'summary.sip_messages', 'summary.dialogs', 'stats.classes.2xx',
+                 'stats.setup_ms.count', 'anomalies.decode.truncated', 'encrypted.tls_flows_not_listed',
+                 'registration_summary.attempted', 'subscription_summary.notify_only',
+                 'conversation_summary.info.typing', 'conversation_summary.transfers.refers',
+                 'metrics.session_attempts', 'metrics.SRD.count', 'metrics.RRD.count'):
+        if get(m, path) != total(path):
+            errs.append('%s is %r, the inputs sum to %r' % (path, get(m, path), total(path)))
+    ev = {}
+    for p in parts:
+        for e, o in p['subscriptions_by_event'].items():
+            ev[e] = ev.get(e, 0) + o['dialogs']
+    if {e: o['dialogs'] for e, o in m['subscriptions_by_event'].items()} != ev:
+        errs.append('subscriptions_by_event dialogs are not the sum')
+    for name in ('registrations', 'subscriptions', 'watchers'):
+        want = [dict(e, source={'input': i}) for i, p in enumerate(parts) for e in p[name]]
+        if m[name] != want:
+            errs.append('%s[] is not the inputs\' concatenated with source' % name)
+    want = [dict(f, source={'input': i}) for i, p in enumerate(parts) for f in p['encrypted']['tls_flows']]
+    if m['encrypted']['tls_flows'] != want:
+        errs.append('encrypted.tls_flows[] is not the inputs\' concatenated')
+    # ratios the counts decide: recomputed exactly
+    ms = m['metrics']
+    fc = ms['failure_causes']
+    att = ms['session_attempts']
+    answered = att - sum(fc.values())
+    eff = att - sum(n for c, n in fc.items() if c.startswith('3'))
+    def pct(n, d):
+        return None if d == 0 else float('%.2f' % (100.0 * n / d))
+    if ms['ASR'] != pct(answered, att) or ms['SER'] != pct(answered, eff):
+        errs.append('metrics ASR/SER not recomputed (%r %r)' % (ms['ASR'], ms['SER']))
+    bd = m['breakdowns']['by_endpoint']
+    for e in bd['top']:
+        if e['ASR'] != pct(e['answered'], e['attempted']) or e['failed'] != e['attempted'] - e['answered']:
+            errs.append('breakdowns.by_endpoint %s: ASR/failed' % e['key'])
+    if no_dialogs:
+        if m['dialogs']:
+            errs.append('--no-dialogs kept dialogs')
+        return errs
+    if len(m['dialogs']) != sum(len(p['dialogs']) for p in parts):
+        errs.append('dialogs[] is not every input\'s')
+    ids = {}
+    for n, d in enumerate(m['dialogs'], 1):
+        src = d.get('source', {})
+        if d['id'] != n or not isinstance(src.get('input'), int):
+            errs.append('dialog %d: id %r, source %r' % (n, d['id'], src))
+            continue
+        ids[(src['input'], src['id'])] = n
+    for d in m['dialogs']:
+        old = next(x for x in parts[d['source']['input']]['dialogs'] if x['id'] == d['source']['id'])
+        want = [ids[(d['source']['input'], r)] for r in old.get('related', [])
+                if (d['source']['input'], r) in ids]
+        if d.get('related', []) != want:
+            errs.append('dialog %d: related %r, want %r' % (d['id'], d.get('related'), want))
+    return errs
+
+ok = bad = 0
+reports = []
+tmp = tempfile.mkdtemp()
+for cap in sorted(glob.glob('captures/*.pcap')):
+    out = os.path.join(tmp, os.path.basename(cap) + '.json')
+    subprocess.run([SIPSCOPE, '-r', cap, '-q', '--json', out], check=True)
+    reports.append(out)
+    j = json.load(open(out))
+    errs = validate(j)
     if errs:
         bad += 1
         print('FAIL %s: %s' % (cap, '; '.join(sorted(set(errs))[:6])))
     else:
         ok += 1
         print('PASS %s' % cap)
+# sipscope merge of every report above: still a valid report, and adding up
+parts = [json.load(open(r)) for r in reports]
+for label, extra in (('merge', []), ('merge --no-dialogs', ['--no-dialogs'])):
+    out = os.path.join(tmp, 'merged.json')
+    subprocess.run([SIPSCOPE, 'merge'] + reports + extra + ['-o', out], check=True)
+    m = json.load(open(out))
+    try:
+        errs = merged_errors(m, parts, no_dialogs=bool(extra))
+        if not extra:
+            errs += validate(m)
+    except (KeyError, TypeError) as e:
+        errs = ['%s missing or of the wrong type' % e]
+    if errs:
+        bad += 1
+        print('FAIL %s of %d reports: %s' % (label, len(reports), '; '.join(sorted(set(errs))[:6])))
+    else:
+        ok += 1
+        print('PASS %s of %d reports' % (label, len(reports)))
+for f in glob.glob(os.path.join(tmp, '*')):
+    os.unlink(f)
+os.rmdir(tmp)
 print('%d passed, %d failed' % (ok, bad))
 sys.exit(1 if bad else 0)

@@ -766,6 +766,279 @@ static void test_merge(void **state)
     unlink(bad);
 }
 
+/* The value at a dotted path of a merged document; fails the test when absent. */
+static json_object *_at(json_object *m, const char *path)
+{
+    char parent[256];
+    const char *last = strrchr(path, '.');
+    json_object *p = m, *v = NULL;
+    if (last) {
+        snprintf(parent, sizeof parent, "%.*s", (int)(last - path), path);
+        p = rep_out_jget(m, parent);
+    }
+    if (!json_object_is_type(p, json_type_object) || !json_object_object_get_ex(p, last ? last + 1 : path, &v))
+        fail_msg("merged: no %s", path); /* a null value is there: returns NULL */
+    return v;
+}
+
+#define AT_INT(m, path, want) assert_int_equal(json_object_get_int64(_at(m, path)), (want))
+#define AT_DBL(m, path, want) assert_float_equal(json_object_get_double(_at(m, path)), (want), 1e-9)
+#define AT_STR(m, path, want) assert_string_equal(json_object_get_string(_at(m, path)), (want))
+
+/* Two hand-written reports whose merged figures can be worked out by hand
+ * (the working is in the comments next to each check). */
+static const char *_merge_c =
+    "{\"schema\":\"sipscope-report/1\","
+    "\"dialogs\":[{\"id\":1,\"call_id\":\"c1\",\"related\":[2]},{\"id\":2,\"call_id\":\"c2\",\"related\":[1,9]}],"
+    "\"encrypted\":{\"tls_flows\":[{\"client\":\"10.0.0.1:40000\",\"server\":\"10.0.0.2:5061\",\"packets\":4}],"
+    "\"tls_flows_not_listed\":1},"
+    "\"summary\":{\"packets\":1},\"stats\":{},\"anomalies\":{},"
+    /* 4 attempts: 2 answered (1 completed), 486, 503 */
+    "\"metrics\":{\"RRD\":{\"count\":2,\"min\":10,\"avg\":20,\"max\":30,\"p50\":10,\"p90\":30,\"p95\":30,\"p99\":30},"
+    "\"IRA\":50.0,\"SRD\":{\"count\":0},\"SER\":50.0,\"SEER\":75.0,\"ISA\":25.0,\"SCR\":25.0,\"ASR\":50.0,"
+    "\"NER\":75.0,\"session_attempts\":4,\"sessions_undecided\":1,\"failure_causes\":{\"486\":1,\"503\":1},"
+    "\"failure_causes_by_reason\":{\"SIP;cause=503\":1}},"
+    "\"breakdowns\":{\"by_caller\":{\"cap\":1000,\"keys\":3,\"overflow_calls\":0,\"top\":["
+    "{\"key\":\"alice@a\",\"attempted\":2,\"answered\":1,\"failed\":1,\"ASR\":50.0,\"NER\":50.0,"
+    "\"setup_ms\":{\"count\":1,\"p50\":100,\"p90\":100,\"p95\":100,\"p99\":100},"
+    "\"pdd_ms\":{\"count\":0,\"p50\":null,\"p90\":null,\"p95\":null,\"p99\":null}},"
+    "{\"key\":\"bob@b\",\"attempted\":1,\"answered\":1,\"failed\":0,\"ASR\":100.0,\"NER\":100.0,"
+    "\"setup_ms\":{\"count\":1,\"p50\":50,\"p90\":50,\"p95\":50,\"p99\":50},"
+    "\"pdd_ms\":{\"count\":0,\"p50\":null,\"p90\":null,\"p95\":null,\"p99\":null}}],"
+    "\"other\":{\"attempted\":1,\"answered\":0,\"failed\":1,\"ASR\":0.0,\"NER\":0.0,"
+    "\"setup_ms\":{\"count\":0},\"pdd_ms\":{\"count\":0}}}},"
+    "\"registration_summary\":{\"dialogs\":2,\"attempted\":2,\"succeeded\":1,\"failed\":1,"
+    "\"failed_by_code\":{\"403\":1},\"no_response\":0,\"challenge_round_trips\":1},"
+    "\"subscription_summary\":{\"dialogs\":1,\"failed_by_code\":{\"489\":1},\"notify_only\":0},"
+    "\"registrations\":[{\"aor\":\"sip:a@x\",\"attempts\":2}],\"registrations_not_listed\":2,"
+    "\"subscriptions\":[{\"call_id\":\"s1\",\"event\":\"presence\"}],\"watchers\":[],"
+    "\"subscriptions_by_event\":{\"presence\":{\"dialogs\":1,\"notifies\":2}},"
+    "\"conversation_summary\":{\"transfers\":{\"refers\":1},\"microsoft\":{\"service_actions\":{\"setPresence\":1}}}}";
+
+static const char *_merge_d =
+    "{\"schema\":\"sipscope-report/1\","
+    "\"dialogs\":[{\"id\":5,\"call_id\":\"d5\",\"related\":[4]},{\"id\":4,\"call_id\":\"d4\",\"related\":[5]}],"
+    "\"summary\":{\"packets\":2},\"stats\":{},\"anomalies\":{},"
+    /* 3 attempts: 1 answered (not completed), 302, no final response */
+    "\"metrics\":{\"RRD\":{\"count\":1,\"min\":40,\"avg\":40,\"max\":40,\"p50\":40,\"p90\":40,\"p95\":40,\"p99\":40},"
+    "\"IRA\":100.0,\"SRD\":{\"count\":0},\"SER\":50.0,\"SEER\":50.0,\"ISA\":33.33,\"SCR\":0.0,\"ASR\":33.33,"
+    "\"NER\":33.33,\"session_attempts\":3,\"sessions_undecided\":0,\"failure_causes\":{\"302\":1,\"none\":1},"
+    "\"failure_causes_by_reason\":{\"SIP;cause=503\":2,\"SIP;cause=480\":1}},"
+    "\"breakdowns\":{\"by_caller\":{\"cap\":1000,\"keys\":2,\"overflow_calls\":0,\"top\":["
+    "{\"key\":\"bob@b\",\"attempted\":3,\"answered\":0,\"failed\":3,\"ASR\":0.0,\"NER\":33.33,"
+    "\"setup_ms\":{\"count\":0,\"p50\":null,\"p90\":null,\"p95\":null,\"p99\":null},"
+    "\"pdd_ms\":{\"count\":0,\"p50\":null,\"p90\":null,\"p95\":null,\"p99\":null}},"
+    "{\"key\":\"carol@c\",\"attempted\":2,\"answered\":2,\"failed\":0,\"ASR\":100.0,\"NER\":100.0,"
+    "\"setup_ms\":{\"count\":2,\"p50\":200,\"p90\":300,\"p95\":300,\"p99\":300},"
+    "\"pdd_ms\":{\"count\":2,\"p50\":10,\"p90\":20,\"p95\":20,\"p99\":20}}],\"other\":null}},"
+    "\"registration_summary\":{\"dialogs\":1,\"attempted\":1,\"succeeded\":0,\"failed\":0,"
+    "\"failed_by_code\":{},\"no_response\":1,\"challenge_round_trips\":0},"
+    "\"subscription_summary\":{\"dialogs\":2,\"failed_by_code\":{\"489\":1,\"403\":2},\"notify_only\":1},"
+    "\"registrations\":[{\"aor\":\"sip:b@x\",\"attempts\":1}],"
+    "\"watchers\":[{\"subscriber\":\"w\",\"resource\":\"r\"}],"
+    "\"subscriptions_by_event\":{\"presence\":{\"dialogs\":1,\"notifies\":1},\"dialog\":{\"dialogs\":1}},"
+    "\"conversation_summary\":{\"transfers\":{\"refers\":2},"
+    "\"microsoft\":{\"service_actions\":{\"setPresence\":2,\"addContact\":1}}}}";
+
+static void test_merge_sections(void **state)
+{
+    (void)state;
+    char c[128], d[128], o[128];
+    _tmpname(c, sizeof c, ".json");
+    _tmpname(d, sizeof d, ".json");
+    _tmpname(o, sizeof o, ".json");
+    _write(c, _merge_c);
+    _write(d, _merge_d);
+    char *argv[] = {"merge", c, d, "-o", o, NULL};
+    assert_int_equal(rep_merge_main(5, argv), 0);
+    json_object *m = json_object_from_file(o), *v, *e;
+    assert_non_null(m);
+
+    /* metrics: 7 attempts, causes 486, 503, 302, none -> 3 answered, 6 not redirected */
+    AT_INT(m, "metrics.session_attempts", 7);
+    AT_INT(m, "metrics.sessions_undecided", 1);
+    AT_INT(m, "metrics.failure_causes.486", 1);
+    AT_INT(m, "metrics.failure_causes.none", 1);
+    AT_DBL(m, "metrics.ASR", 42.86);  /* 3/7 */
+    AT_DBL(m, "metrics.SER", 50.0);   /* 3/6 */
+    AT_DBL(m, "metrics.SEER", 66.67); /* (3 + 486)/6 */
+    AT_DBL(m, "metrics.ISA", 28.57);  /* (503 + no final)/7, D's 1 read back from 33.33 of 3 */
+    AT_DBL(m, "metrics.SCR", 14.29);  /* (1 + 0)/7 */
+    AT_DBL(m, "metrics.NER", 57.14);  /* (3 + 1)/7 */
+    AT_DBL(m, "metrics.IRA", 66.67);  /* (403 + no response)/(2 + 1) */
+    assert_false(json_object_object_get_ex(_at(m, "metrics"), "approximate_ratios", NULL));
+    AT_INT(m, "metrics.RRD.count", 3);
+    AT_INT(m, "metrics.RRD.min", 10);
+    AT_INT(m, "metrics.RRD.max", 40);
+    AT_INT(m, "metrics.RRD.avg", 27); /* (20*2 + 40)/3 = 26.7 */
+    AT_INT(m, "metrics.RRD.p50", 20); /* (10*2 + 40)/3, approximate */
+    assert_true(json_object_get_boolean(_at(m, "metrics.RRD.approximate")));
+    AT_INT(m, "metrics.SRD.count", 0);
+    AT_INT(m, "metrics.failure_causes_by_reason.SIP;cause=503", 3);
+    AT_INT(m, "metrics.failure_causes_by_reason.SIP;cause=480", 1);
+
+    /* breakdowns: bob 1+3 attempts, alice 2, carol 2 (tie: by key), C's other */
+    AT_INT(m, "breakdowns.by_caller.keys", 3);
+    AT_INT(m, "breakdowns.by_caller.cap", 1000);
+    AT_INT(m, "breakdowns.by_caller.overflow_calls", 0);
+    v = _at(m, "breakdowns.by_caller.top");
+    assert_int_equal(json_object_array_length(v), 3);
+    e = json_object_array_get_idx(v, 0);
+    AT_STR(e, "key", "bob@b");
+    AT_INT(e, "attempted", 4);
+    AT_INT(e, "answered", 1);
+    AT_INT(e, "failed", 3);
+    AT_DBL(e, "ASR", 25.0);
+    AT_DBL(e, "NER", 50.0); /* (1 + 1)/4 */
+    AT_INT(e, "setup_ms.count", 1);
+    AT_INT(e, "setup_ms.p50", 50);
+    assert_false(json_object_object_get_ex(_at(e, "setup_ms"), "approximate", NULL)); /* one input fed it */
+    assert_null(_at(e, "pdd_ms.p50"));
+    AT_STR(json_object_array_get_idx(v, 1), "key", "alice@a");
+    e = json_object_array_get_idx(v, 2);
+    AT_STR(e, "key", "carol@c");
+    AT_DBL(e, "ASR", 100.0);
+    AT_INT(e, "pdd_ms.p90", 20);
+    AT_INT(m, "breakdowns.by_caller.other.attempted", 1);
+    AT_INT(m, "breakdowns.by_caller.other.failed", 1);
+    assert_false(json_object_object_get_ex(_at(m, "breakdowns"), "by_callee", NULL)); /* no input had it */
+
+    /* summed sections */
+    AT_INT(m, "registration_summary.attempted", 3);
+    AT_INT(m, "registration_summary.no_response", 1);
+    AT_INT(m, "registration_summary.failed_by_code.403", 1);
+    AT_INT(m, "subscription_summary.dialogs", 3);
+    AT_INT(m, "subscription_summary.notify_only", 1);
+    AT_INT(m, "subscription_summary.failed_by_code.489", 2);
+    AT_INT(m, "subscription_summary.failed_by_code.403", 2);
+    AT_INT(m, "subscriptions_by_event.presence.dialogs", 2);
+    AT_INT(m, "subscriptions_by_event.presence.notifies", 3);
+    AT_INT(m, "subscriptions_by_event.dialog.dialogs", 1);
+    AT_INT(m, "conversation_summary.transfers.refers", 3);
+    AT_INT(m, "conversation_summary.microsoft.service_actions.setPresence", 3);
+    AT_INT(m, "conversation_summary.microsoft.service_actions.addContact", 1);
+
+    /* arrays: concatenated in input order with their input; D has no encrypted, no subscriptions */
+    v = _at(m, "encrypted.tls_flows");
+    assert_int_equal(json_object_array_length(v), 1);
+    AT_INT(json_object_array_get_idx(v, 0), "source.input", 0);
+    AT_INT(m, "encrypted.tls_flows_not_listed", 1);
+    v = _at(m, "registrations");
+    assert_int_equal(json_object_array_length(v), 2);
+    AT_STR(json_object_array_get_idx(v, 1), "aor", "sip:b@x");
+    AT_INT(json_object_array_get_idx(v, 1), "source.input", 1);
+    AT_INT(m, "registrations_not_listed", 2);
+    assert_int_equal(json_object_array_length(_at(m, "subscriptions")), 1);
+    v = _at(m, "watchers");
+    assert_int_equal(json_object_array_length(v), 1);
+    AT_INT(json_object_array_get_idx(v, 0), "source.input", 1);
+
+    /* dialogs: C 1,2 -> 1,2; D 5,4 -> 3,4; related[] follows, C's 9 (not in C) dropped */
+    v = _at(m, "dialogs");
+    assert_int_equal(json_object_array_length(v), 4);
+    static const int want_related[4] = {2, 1, 4, 3};
+    for (size_t i = 0; i < 4; i++) {
+        json_object *dl = json_object_array_get_idx(v, i), *rel = _at(dl, "related");
+        AT_INT(dl, "id", (int64_t)i + 1);
+        assert_int_equal(json_object_array_length(rel), 1);
+        assert_int_equal(json_object_get_int(json_object_array_get_idx(rel, 0)), want_related[i]);
+    }
+    AT_INT(json_object_array_get_idx(v, 2), "source.id", 5);
+    json_object_put(m);
+
+    /* --no-dialogs keeps the arrays; a report without the new sections adds nothing to them */
+    char *argv2[] = {"merge", c, d, "--no-dialogs", "-o", o, NULL};
+    assert_int_equal(rep_merge_main(6, argv2), 0);
+    m = json_object_from_file(o);
+    assert_int_equal(json_object_array_length(_at(m, "dialogs")), 0);
+    assert_int_equal(json_object_array_length(_at(m, "registrations")), 2);
+    json_object_put(m);
+    _write(d, "{\"schema\":\"sipscope-report/1\",\"summary\":{\"packets\":5},\"stats\":{}}");
+    assert_int_equal(rep_merge_main(5, argv), 0);
+    m = json_object_from_file(o);
+    AT_INT(m, "metrics.session_attempts", 4);
+    AT_DBL(m, "metrics.NER", 75.0);
+    AT_INT(m, "metrics.RRD.avg", 20);
+    assert_false(json_object_object_get_ex(_at(m, "metrics.RRD"), "approximate", NULL));
+    AT_INT(m, "subscription_summary.dialogs", 1);
+    assert_int_equal(json_object_array_length(_at(m, "registrations")), 1);
+    json_object_put(m);
+    char *argv3[] = {"merge", d, "-o", o, NULL}; /* only old reports: no new section appears */
+    assert_int_equal(rep_merge_main(4, argv3), 0);
+    m = json_object_from_file(o);
+    assert_false(json_object_object_get_ex(m, "metrics", NULL));
+    assert_false(json_object_object_get_ex(m, "encrypted", NULL));
+    assert_false(json_object_object_get_ex(m, "registrations", NULL));
+    json_object_put(m);
+
+    /* a percentage over more than 10,000 attempts cannot be read back exactly */
+    _write(d, "{\"schema\":\"sipscope-report/1\",\"summary\":{},\"stats\":{},\"metrics\":{\"ISA\":12.34,"
+              "\"session_attempts\":20000,\"failure_causes\":{\"408\":2468}}}");
+    assert_int_equal(rep_merge_main(5, argv), 0);
+    m = json_object_from_file(o);
+    AT_DBL(m, "metrics.ISA", 12.34); /* (1 + 2468)/20004 */
+    AT_DBL(m, "metrics.ASR", 87.65); /* (2 + 17532)/20004 = 0.87652: exact from the counts */
+    v = _at(m, "metrics.approximate_ratios");
+    assert_int_equal(json_object_array_length(v), 1);
+    assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)), "ISA");
+    json_object_put(m);
+    unlink(c);
+    unlink(d);
+    unlink(o);
+}
+
+/* A breakdown key cap of REP_BD_CAP over the merge: keys first seen when
+ * it is full go into other and overflow_calls. */
+static void test_merge_breakdown_cap(void **state)
+{
+    (void)state;
+    char p[2][128], o[128];
+    static const int nkeys[2] = {REP_BD_CAP - 10, 25};
+    for (int f = 0; f < 2; f++) {
+        _tmpname(p[f], sizeof p[f], ".json");
+        json_object *doc = json_tokener_parse("{\"schema\":\"sipscope-report/1\",\"summary\":{},\"stats\":{},"
+                                              "\"breakdowns\":{\"by_callee\":{\"overflow_calls\":1,\"top\":[]}},"
+                                              "\"metrics\":{\"failure_causes_by_reason\":{\"other\":2}}}");
+        json_object *top = rep_out_jget(doc, "breakdowns.by_callee.top");
+        json_object *reasons = rep_out_jget(doc, "metrics.failure_causes_by_reason");
+        for (int k = 0; k < nkeys[f]; k++) {
+            char key[32];
+            snprintf(key, sizeof key, "%c%d", f ? 'g' : 'k', k);
+            json_object *e = json_object_new_object();
+            json_object_object_add(e, "key", json_object_new_string(key));
+            json_object_object_add(e, "attempted", json_object_new_int(f ? 1 : 2));
+            json_object_object_add(e, "answered", json_object_new_int(1));
+            json_object_array_add(top, e);
+            json_object_object_add(reasons, key, json_object_new_int(1));
+        }
+        assert_int_equal(json_object_to_file(p[f], doc), 0);
+        json_object_put(doc);
+    }
+    _tmpname(o, sizeof o, ".json");
+    char *argv[] = {"merge", p[0], p[1], "-o", o, NULL};
+    assert_int_equal(rep_merge_main(5, argv), 0);
+    json_object *m = json_object_from_file(o);
+    assert_non_null(m);
+    AT_INT(m, "breakdowns.by_callee.keys", REP_BD_CAP);          /* 990 k + the first 10 g */
+    AT_INT(m, "breakdowns.by_callee.overflow_calls", 2 + 15);    /* the inputs' 1 each + 15 g keys */
+    assert_int_equal(json_object_array_length(_at(m, "breakdowns.by_callee.top")), REP_BD_TOP);
+    /* ties of 2 attempts sorted by key: k0, k1, k10, k100, ... */
+    AT_STR(json_object_array_get_idx(_at(m, "breakdowns.by_callee.top"), 0), "key", "k0");
+    AT_STR(json_object_array_get_idx(_at(m, "breakdowns.by_callee.top"), 2), "key", "k10");
+    AT_INT(m, "breakdowns.by_callee.other.attempted", 990 * 2 + 25 - 20 * 2);
+    AT_INT(m, "breakdowns.by_callee.other.answered", 990 + 25 - 20);
+    AT_DBL(m, "breakdowns.by_callee.other.ASR", 50.64); /* 995 / 1965 */
+    json_object *r = _at(m, "metrics.failure_causes_by_reason");
+    assert_int_equal(json_object_object_length(r), REP_BD_CAP + 1);
+    AT_INT(r, "other", 2 + 2 + 15);
+    AT_INT(r, "g9", 1);
+    assert_false(json_object_object_get_ex(r, "g10", NULL));
+    json_object_put(m);
+    unlink(p[0]);
+    unlink(p[1]);
+    unlink(o);
+}
+
 /* ---- the JSON report's direct writer against json-c ---- */
 
 static const int JFLAGS = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
@@ -917,6 +1190,8 @@ int main(void)
         cmocka_unit_test(test_gate_table),
         cmocka_unit_test(test_gate_syntax_errors),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_merge_sections),
+        cmocka_unit_test(test_merge_breakdown_cap),
         cmocka_unit_test(test_json_quote_matches_jsonc),
         cmocka_unit_test(test_json_dialog_matches_jsonc),
     };
