@@ -24,32 +24,71 @@ static void _ap(char *buf, size_t n, size_t *o, const char *fmt, ...)
 /* "SDP offer audio PCMU,PCMA sendonly 10.0.0.1:4000 | video ... (hold)",
  * from the body's description v (NULL when it is not SDP) and the change
  * its offer made (COR_SDP_*). */
+/* _ap of "%.*s" (s[0..len), up to a NUL) and of "%u", without a format
+ * to read: an SDP line is made for every SDP body of every dialog the
+ * JSON report writes. */
+static void _apn(char *buf, size_t n, size_t *o, const char *s, size_t len)
+{
+    if (*o >= n)
+        return;
+    len = len ? strnlen(s, len) : 0; /* an empty slice may have no pointer */
+    if (len > n - 1 - *o)
+        len = n - 1 - *o;
+    if (len)
+        memcpy(buf + *o, s, len);
+    *o += len;
+    buf[*o] = '\0';
+}
+
+static void _aps(char *buf, size_t n, size_t *o, const char *s) { _apn(buf, n, o, s, strlen(s)); }
+
+static void _apu(char *buf, size_t n, size_t *o, unsigned v)
+{
+    char t[12];
+    size_t k = sizeof t;
+    do {
+        t[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    _apn(buf, n, o, t + k, sizeof t - k);
+}
+
 static void _sdp_text(const cor_sdp *s, const cor_sdp_view *v, uint8_t change, char *buf, size_t n, size_t *o)
 {
-    _ap(buf, n, o, "SDP %s", s->answer ? "answer" : "offer");
+    _aps(buf, n, o, s->answer ? "SDP answer" : "SDP offer");
     if (!s->answer && change != COR_SDP_NO_CHANGE)
-        _ap(buf, n, o, " (%s)", change == COR_SDP_HOLD ? "hold" : "resume");
+        _aps(buf, n, o, change == COR_SDP_HOLD ? " (hold)" : " (resume)");
     if (v == NULL) {
-        _ap(buf, n, o, " (not SDP)");
+        _aps(buf, n, o, " (not SDP)");
         return;
     }
     for (uint32_t i = 0; i < v->nmedia; i++) {
         const cor_media *m = &v->media[i];
-        const char *v6 = m->addr.len && memchr(m->addr.p, ':', m->addr.len) ? "[" : "";
-        _ap(buf, n, o, "%s %.*s %s", i ? " |" : "", (int)m->type.len, (const char *)m->type.p,
-            m->port ? "" : "(rejected) ");
-        if (m->rtp)
-            _ap(buf, n, o, "%s", m->codecs);
-        else
-            _ap(buf, n, o, "%.*s %.*s", (int)m->proto.len, (const char *)m->proto.p, (int)m->fmts.len,
-                (const char *)m->fmts.p);
-        _ap(buf, n, o, " %s", sdp_direction_name((sdp_dir)m->dir));
-        if (m->port)
-            _ap(buf, n, o, " %s%.*s%s:%u", v6, (int)m->addr.len, (const char *)m->addr.p, v6[0] ? "]" : "",
-                m->port);
+        int v6 = m->addr.len && memchr(m->addr.p, ':', m->addr.len);
+        _aps(buf, n, o, i ? " | " : " ");
+        _apn(buf, n, o, (const char *)m->type.p, m->type.len);
+        _aps(buf, n, o, m->port ? " " : " (rejected) ");
+        if (m->rtp) {
+            _aps(buf, n, o, m->codecs);
+        } else {
+            _apn(buf, n, o, (const char *)m->proto.p, m->proto.len);
+            _aps(buf, n, o, " ");
+            _apn(buf, n, o, (const char *)m->fmts.p, m->fmts.len);
+        }
+        _aps(buf, n, o, " ");
+        _aps(buf, n, o, sdp_direction_name((sdp_dir)m->dir));
+        if (m->port) {
+            _aps(buf, n, o, v6 ? " [" : " ");
+            _apn(buf, n, o, (const char *)m->addr.p, m->addr.len);
+            _aps(buf, n, o, v6 ? "]:" : ":");
+            _apu(buf, n, o, m->port);
+        }
     }
-    if (v->media_more)
-        _ap(buf, n, o, " (+%u more)", v->media_more);
+    if (v->media_more) {
+        _aps(buf, n, o, " (+");
+        _apu(buf, n, o, v->media_more);
+        _aps(buf, n, o, " more)");
+    }
 }
 
 /* The record's SDP bodies described once for everything that shows them
