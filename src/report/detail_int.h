@@ -29,10 +29,12 @@ char *rep_detail_summary(const cor_record *rec, char *buf, size_t len);
 const char *rep_subscriber(const cor_record *rec);
 const char *rep_resource(const cor_record *rec);
 
-/* Adds the record's detail members to its dialogs[] object d: fills the
- * registration / subscription objects and adds session, refer,
- * microsoft, sdp and notes (docs/report-schema.md). */
-void rep_json_detail(json_object *d, const cor_record *rec);
+/* Writes the record's detail members of its dialogs[] object with the
+ * JSON report's writer (json.c): registration / subscription (by the
+ * record's kind, with or without detail), then session, refer, microsoft,
+ * sdp and notes (docs/report-schema.md). */
+typedef struct rep_jw rep_jw;
+void rep_jw_detail(rep_jw *w, const cor_record *rec);
 
 /* conv.c: per-AOR registrations and the subscription list. */
 typedef struct rep_conv rep_conv;

@@ -21,43 +21,96 @@ static void _ap(char *buf, size_t n, size_t *o, const char *fmt, ...)
         *o = *o + (size_t)w >= n ? n - 1 : *o + (size_t)w;
 }
 
-/* "SDP offer audio PCMU,PCMA sendonly 10.0.0.1:4000 | video ... (hold)" */
-static void _sdp_text(const cor_detail *d, uint32_t idx, char *buf, size_t n, size_t *o)
+/* "SDP offer audio PCMU,PCMA sendonly 10.0.0.1:4000 | video ... (hold)",
+ * from the body's description v (NULL when it is not SDP) and the change
+ * its offer made (COR_SDP_*). */
+/* _ap of "%.*s" (s[0..len), up to a NUL) and of "%u", without a format
+ * to read: an SDP line is made for every SDP body of every dialog the
+ * JSON report writes. */
+static void _apn(char *buf, size_t n, size_t *o, const char *s, size_t len)
 {
-    const cor_sdp *s = &d->sdp[idx];
-    cor_sdp_view v;
-    _ap(buf, n, o, "SDP %s", s->answer ? "answer" : "offer");
-    if (!s->answer) {
-        uint8_t change[COR_DETAIL_MAX_SDP];
-        cor_sdp_summary sum;
-        cor_detail_sdp_summary(d, &sum, change);
-        if (change[idx] != COR_SDP_NO_CHANGE)
-            _ap(buf, n, o, " (%s)", change[idx] == COR_SDP_HOLD ? "hold" : "resume");
-    }
-    if (cor_sdp_describe(s, &v) != 0) {
-        _ap(buf, n, o, " (not SDP)");
+    if (*o >= n)
         return;
-    }
-    for (uint32_t i = 0; i < v.nmedia; i++) {
-        const cor_media *m = &v.media[i];
-        const char *v6 = m->addr.len && memchr(m->addr.p, ':', m->addr.len) ? "[" : "";
-        _ap(buf, n, o, "%s %.*s %s", i ? " |" : "", (int)m->type.len, (const char *)m->type.p,
-            m->port ? "" : "(rejected) ");
-        if (m->rtp)
-            _ap(buf, n, o, "%s", m->codecs);
-        else
-            _ap(buf, n, o, "%.*s %.*s", (int)m->proto.len, (const char *)m->proto.p, (int)m->fmts.len,
-                (const char *)m->fmts.p);
-        _ap(buf, n, o, " %s", sdp_direction_name((sdp_dir)m->dir));
-        if (m->port)
-            _ap(buf, n, o, " %s%.*s%s:%u", v6, (int)m->addr.len, (const char *)m->addr.p, v6[0] ? "]" : "",
-                m->port);
-    }
-    if (v.media_more)
-        _ap(buf, n, o, " (+%u more)", v.media_more);
+    len = len ? strnlen(s, len) : 0; /* an empty slice may have no pointer */
+    if (len > n - 1 - *o)
+        len = n - 1 - *o;
+    if (len)
+        memcpy(buf + *o, s, len);
+    *o += len;
+    buf[*o] = '\0';
 }
 
-char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t n)
+static void _aps(char *buf, size_t n, size_t *o, const char *s) { _apn(buf, n, o, s, strlen(s)); }
+
+static void _apu(char *buf, size_t n, size_t *o, unsigned v)
+{
+    char t[12];
+    size_t k = sizeof t;
+    do {
+        t[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    _apn(buf, n, o, t + k, sizeof t - k);
+}
+
+static void _sdp_text(const cor_sdp *s, const cor_sdp_view *v, uint8_t change, char *buf, size_t n, size_t *o)
+{
+    _aps(buf, n, o, s->answer ? "SDP answer" : "SDP offer");
+    if (!s->answer && change != COR_SDP_NO_CHANGE)
+        _aps(buf, n, o, change == COR_SDP_HOLD ? " (hold)" : " (resume)");
+    if (v == NULL) {
+        _aps(buf, n, o, " (not SDP)");
+        return;
+    }
+    for (uint32_t i = 0; i < v->nmedia; i++) {
+        const cor_media *m = &v->media[i];
+        int v6 = m->addr.len && memchr(m->addr.p, ':', m->addr.len);
+        _aps(buf, n, o, i ? " | " : " ");
+        _apn(buf, n, o, (const char *)m->type.p, m->type.len);
+        _aps(buf, n, o, m->port ? " " : " (rejected) ");
+        if (m->rtp) {
+            _aps(buf, n, o, m->codecs);
+        } else {
+            _apn(buf, n, o, (const char *)m->proto.p, m->proto.len);
+            _aps(buf, n, o, " ");
+            _apn(buf, n, o, (const char *)m->fmts.p, m->fmts.len);
+        }
+        _aps(buf, n, o, " ");
+        _aps(buf, n, o, sdp_direction_name((sdp_dir)m->dir));
+        if (m->port) {
+            _aps(buf, n, o, v6 ? " [" : " ");
+            _apn(buf, n, o, (const char *)m->addr.p, m->addr.len);
+            _aps(buf, n, o, v6 ? "]:" : ":");
+            _apu(buf, n, o, m->port);
+        }
+    }
+    if (v->media_more) {
+        _aps(buf, n, o, " (+");
+        _apu(buf, n, o, v->media_more);
+        _aps(buf, n, o, " more)");
+    }
+}
+
+/* The record's SDP bodies described once for everything that shows them
+ * (the sdp[] array and the notes): the hold / resume change of each offer
+ * and each body's media. Each description parses the body again. */
+typedef struct sdp_all {
+    cor_sdp_summary sum;
+    uint8_t change[COR_DETAIL_MAX_SDP];
+    cor_sdp_view view[COR_DETAIL_MAX_SDP];
+    uint8_t ok[COR_DETAIL_MAX_SDP]; /* view[i] is SDP */
+} sdp_all;
+
+static void _sdp_describe_all(const cor_detail *d, sdp_all *a)
+{
+    cor_detail_sdp_summary(d, &a->sum, a->change);
+    for (uint32_t i = 0; i < d->nsdp && i < COR_DETAIL_MAX_SDP; i++)
+        a->ok[i] = cor_sdp_describe(&d->sdp[i], &a->view[i]) == 0;
+}
+
+/* A note's line; all NULL: the record's SDP is not described yet (one
+ * note alone: only its body is). */
+static char *_note_text(const cor_record *rec, const cor_note *nt, const sdp_all *all, char *buf, size_t n)
 {
     const cor_detail *d = rec->detail;
     size_t o = 0;
@@ -121,13 +174,31 @@ char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t
         _ap(buf, n, &o, "ms-diagnostics %lld%s%s", (long long)nt->code, nt->text[0] ? " " : "", nt->text);
         break;
     case COR_NOTE_SDP:
-        if (d && nt->aux < d->nsdp)
-            _sdp_text(d, nt->aux, buf, n, &o);
+        if (d == NULL || nt->aux >= d->nsdp || nt->aux >= COR_DETAIL_MAX_SDP)
+            break;
+        if (all) {
+            _sdp_text(&d->sdp[nt->aux], all->ok[nt->aux] ? &all->view[nt->aux] : NULL, all->change[nt->aux], buf,
+                      n, &o);
+        } else {
+            const cor_sdp *s = &d->sdp[nt->aux];
+            uint8_t change[COR_DETAIL_MAX_SDP];
+            cor_sdp_summary sum;
+            cor_sdp_view v;
+            change[nt->aux] = COR_SDP_NO_CHANGE;
+            if (!s->answer)
+                cor_detail_sdp_summary(d, &sum, change);
+            _sdp_text(s, cor_sdp_describe(s, &v) == 0 ? &v : NULL, change[nt->aux], buf, n, &o);
+        }
         break;
     default:
         break;
     }
     return buf;
+}
+
+char *rep_note_text(const cor_record *rec, const cor_note *nt, char *buf, size_t n)
+{
+    return _note_text(rec, nt, NULL, buf, n);
 }
 
 /* The record began with a NOTIFY / BENOTIFY and saw no SUBSCRIBE. */
@@ -232,188 +303,313 @@ char *rep_detail_summary(const cor_record *rec, char *buf, size_t n)
     return buf;
 }
 
-/* ---- JSON ---- */
+/* ---- JSON ----
+ *
+ * Written with the JSON report's writer (json.c) in json-c's plain layout:
+ * members as literals, values by type. A member that json-c would hold as
+ * NULL is written null. */
 
-static json_object *_str_or_null(const char *s) { return s && s[0] ? rep_json_string(s) : NULL; }
-static json_object *_int_or_null(int64_t v) { return v >= 0 ? json_object_new_int64(v) : NULL; }
-static json_object *_u(uint64_t v) { return json_object_new_int64((int64_t)v); }
+#define _LIT(w, s) REP_JW_LIT(w, s)
 
-static json_object *_slice_or_null(ss_slice v)
+static void _int_or_null(rep_jw *w, int64_t v) { rep_jw_int_or_null(w, v >= 0, v); }
+
+/* A slice as rep_json_string(ss_slice_to_cstr(v, buf[256])) would give it. */
+static void _slice(rep_jw *w, ss_slice v)
 {
-    char buf[256];
-    if (v.len == 0)
-        return NULL;
-    return rep_json_string(ss_slice_to_cstr(v, buf, sizeof buf));
+    rep_jw_wire_n(w, (const char *)v.p, v.len < 255 ? v.len : 255);
 }
 
-static json_object *_sdp_json(const cor_record *rec, const cor_sdp *s, uint8_t change)
+static void _slice_or_null(rep_jw *w, ss_slice v)
 {
-    char buf[256];
-    cor_sdp_view v;
-    int ok = cor_sdp_describe(s, &v) == 0;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "message", s->msg < rec->nmsgs ? _u(s->msg) : NULL);
-    json_object_object_add(o, "frame", s->msg < rec->nmsgs ? _u(rec->msgs[s->msg].frame_no) : NULL);
-    json_object_object_add(o, "role", json_object_new_string(s->answer ? "answer" : "offer"));
-    json_object_object_add(o, "method", json_object_new_string(sip_method_name((sip_method)s->method)));
-    json_object_object_add(o, "status", s->status ? json_object_new_int(s->status) : NULL);
-    json_object_object_add(o, "cseq", _u(s->cseq));
-    json_object_object_add(o, "connection", _slice_or_null(v.conn));
-    json_object_object_add(o, "hold_change", change == COR_SDP_HOLD     ? json_object_new_string("hold")
-                                             : change == COR_SDP_RESUME ? json_object_new_string("resume")
-                                                                        : NULL);
-    json_object *media = json_object_new_array();
-    for (uint32_t i = 0; ok && i < v.nmedia; i++) {
-        const cor_media *m = &v.media[i];
-        json_object *mo = json_object_new_object();
-        json_object_object_add(mo, "type", rep_json_string(ss_slice_to_cstr(m->type, buf, sizeof buf)));
-        json_object_object_add(mo, "port", json_object_new_int(m->port));
-        json_object_object_add(mo, "transport", rep_json_string(ss_slice_to_cstr(m->proto, buf, sizeof buf)));
-        json_object *codecs = json_object_new_array();
+    if (v.len == 0)
+        _LIT(w, "null");
+    else
+        _slice(w, v);
+}
+
+static void _sdp_json(rep_jw *w, const cor_record *rec, const cor_sdp *s, uint8_t change, const cor_sdp_view *v)
+{
+    static const cor_sdp_view none; /* not SDP: no connection, no media */
+    if (v == NULL)
+        v = &none;
+    _LIT(w, "{\"message\":");
+    rep_jw_int_or_null(w, s->msg < rec->nmsgs, s->msg);
+    _LIT(w, ",\"frame\":");
+    rep_jw_int_or_null(w, s->msg < rec->nmsgs, s->msg < rec->nmsgs ? (int64_t)rec->msgs[s->msg].frame_no : 0);
+    _LIT(w, ",\"role\":");
+    rep_jw_str(w, s->answer ? "answer" : "offer");
+    _LIT(w, ",\"method\":");
+    rep_jw_str(w, sip_method_name((sip_method)s->method));
+    _LIT(w, ",\"status\":");
+    rep_jw_int_or_null(w, s->status != 0, s->status);
+    _LIT(w, ",\"cseq\":");
+    rep_jw_int(w, s->cseq);
+    _LIT(w, ",\"connection\":");
+    _slice_or_null(w, v->conn);
+    _LIT(w, ",\"hold_change\":");
+    if (change == COR_SDP_HOLD)
+        _LIT(w, "\"hold\"");
+    else if (change == COR_SDP_RESUME)
+        _LIT(w, "\"resume\"");
+    else
+        _LIT(w, "null");
+    _LIT(w, ",\"media\":[");
+    for (uint32_t i = 0; i < v->nmedia; i++) {
+        const cor_media *m = &v->media[i];
+        if (i)
+            _LIT(w, ",");
+        _LIT(w, "{\"type\":");
+        _slice(w, m->type);
+        _LIT(w, ",\"port\":");
+        rep_jw_int(w, m->port);
+        _LIT(w, ",\"transport\":");
+        _slice(w, m->proto);
+        _LIT(w, ",\"codecs\":[");
         const char *p = m->codecs;
-        while (p && *p) {
+        for (int first = 1; p && *p; first = 0) {
             const char *comma = strchr(p, ',');
             size_t l = comma ? (size_t)(comma - p) : strlen(p);
-            snprintf(buf, sizeof buf, "%.*s", (int)l, p);
-            json_object_array_add(codecs, rep_json_string(buf));
+            if (!first)
+                _LIT(w, ",");
+            rep_jw_wire_n(w, p, l < 255 ? l : 255);
             p = comma ? comma + 1 : NULL;
         }
-        json_object_object_add(mo, "codecs", codecs);
-        json_object_object_add(mo, "direction", json_object_new_string(sdp_direction_name((sdp_dir)m->dir)));
-        json_object_object_add(mo, "address", _slice_or_null(m->addr));
-        json_object_object_add(mo, "on_hold", json_object_new_boolean(m->held));
-        json_object_array_add(media, mo);
+        _LIT(w, "],\"direction\":");
+        rep_jw_str(w, sdp_direction_name((sdp_dir)m->dir));
+        _LIT(w, ",\"address\":");
+        _slice_or_null(w, m->addr);
+        _LIT(w, ",\"on_hold\":");
+        rep_jw_bool(w, m->held);
+        _LIT(w, "}");
     }
-    json_object_object_add(o, "media", media);
-    if (v.media_more)
-        json_object_object_add(o, "media_not_listed", _u(v.media_more));
-    if (!ok)
-        json_object_object_add(o, "not_sdp", json_object_new_boolean(1));
+    _LIT(w, "]");
+    if (v->media_more) {
+        _LIT(w, ",\"media_not_listed\":");
+        rep_jw_int(w, v->media_more);
+    }
+    if (v == &none)
+        _LIT(w, ",\"not_sdp\":true");
     if (s->cut)
-        json_object_object_add(o, "body_cut", json_object_new_boolean(1));
-    return o;
+        _LIT(w, ",\"body_cut\":true");
+    _LIT(w, "}");
 }
 
-static void _registration(json_object *r, const cor_record *rec, const cor_detail *d)
+/* What every registration / subscription has, detail or not. */
+static void _flow_result(rep_jw *w, const rep_flow_res *f, const char *auth_scheme)
 {
+    _LIT(w, ",\"auth_scheme\":");
+    if (auth_scheme)
+        rep_jw_str(w, auth_scheme);
+    else
+        _LIT(w, "null");
+    _LIT(w, ",\"result\":");
+    if (f->result)
+        rep_jw_str(w, f->result);
+    else
+        _LIT(w, "null");
+    _LIT(w, ",\"final_status\":");
+    rep_jw_int_or_null(w, f->final_status != 0, f->final_status);
+    _LIT(w, ",\"attempts\":");
+    rep_jw_int(w, (int64_t)f->attempts);
+    _LIT(w, ",\"challenges\":");
+    rep_jw_int(w, (int64_t)f->challenges);
+}
+
+static void _registration(rep_jw *w, const cor_record *rec, const cor_detail *d)
+{
+    rep_flow_res f;
+    rep_flow_result(rec, &f);
+    const char *scheme = f.auth_scheme ? sip_auth_scheme_name((sip_auth_scheme)f.auth_scheme) : NULL;
     /* the scheme the client answered with is the one in use (Lync offers
      * NTLM and Kerberos, the client picks one) */
-    if (d->cred_scheme && d->auth_scheme)
-        json_object_object_add(r, "auth_scheme",
-                               json_object_new_string(sip_auth_scheme_name((sip_auth_scheme)d->cred_scheme)));
-    json_object_object_add(r, "contact", _str_or_null(d->contact));
-    json_object_object_add(r, "expires_requested", _int_or_null(d->expires_asked));
-    json_object_object_add(r, "expires_granted", _int_or_null(d->expires_granted));
-    json_object_object_add(r, "realm", _str_or_null(d->realm));
-    json_object_object_add(r, "auth_schemes_offered", _str_or_null(d->schemes_offered));
-    json_object_object_add(r, "credentials_scheme",
-                           d->cred_scheme ? json_object_new_string(sip_auth_scheme_name((sip_auth_scheme)d->cred_scheme))
-                                          : NULL);
-    json_object_object_add(r, "deregistration", json_object_new_boolean(d->deregistered));
-    json_object_object_add(r, "requests", _u(d->registers));
-    json_object_object_add(r, "refreshes", _u(d->refreshes));
-    json_object_object_add(r, "ms_user_logon_data", _str_or_null(d->logon_data));
-    json_object_object_add(r, "ms_keep_alive", _str_or_null(d->keep_alive));
-    (void)rec;
+    if (d && d->cred_scheme && d->auth_scheme)
+        scheme = sip_auth_scheme_name((sip_auth_scheme)d->cred_scheme);
+    _LIT(w, ",\"registration\":{\"aor\":");
+    rep_jw_wire(w, rec->to);
+    _flow_result(w, &f, scheme);
+    if (d) {
+        _LIT(w, ",\"contact\":");
+        rep_jw_wire_or_null(w, d->contact);
+        _LIT(w, ",\"expires_requested\":");
+        _int_or_null(w, d->expires_asked);
+        _LIT(w, ",\"expires_granted\":");
+        _int_or_null(w, d->expires_granted);
+        _LIT(w, ",\"realm\":");
+        rep_jw_wire_or_null(w, d->realm);
+        _LIT(w, ",\"auth_schemes_offered\":");
+        rep_jw_wire_or_null(w, d->schemes_offered);
+        _LIT(w, ",\"credentials_scheme\":");
+        if (d->cred_scheme)
+            rep_jw_str(w, sip_auth_scheme_name((sip_auth_scheme)d->cred_scheme));
+        else
+            _LIT(w, "null");
+        _LIT(w, ",\"deregistration\":");
+        rep_jw_bool(w, d->deregistered);
+        _LIT(w, ",\"requests\":");
+        rep_jw_int(w, d->registers);
+        _LIT(w, ",\"refreshes\":");
+        rep_jw_int(w, d->refreshes);
+        _LIT(w, ",\"ms_user_logon_data\":");
+        rep_jw_wire_or_null(w, d->logon_data);
+        _LIT(w, ",\"ms_keep_alive\":");
+        rep_jw_wire_or_null(w, d->keep_alive);
+    }
+    _LIT(w, "}");
 }
 
-static void _subscription(json_object *s, const cor_record *rec, const cor_detail *d)
+static void _subscription(rep_jw *w, const cor_record *rec, const cor_detail *d)
 {
-    json_object_object_add(s, "event", _str_or_null(d->event));
-    json_object_object_add(s, "state", _str_or_null(d->sub_state));
-    json_object *hist = json_object_new_array();
-    for (uint32_t i = 0; i < d->nnotes; i++)
-        if (d->notes[i].kind == COR_NOTE_SUB_STATE)
-            json_object_array_add(hist, rep_json_string(d->notes[i].text));
-    json_object_object_add(s, "state_history", hist);
-    json_object_object_add(s, "terminated_reason", _str_or_null(d->sub_reason));
-    json_object_object_add(s, "expires", _int_or_null(d->sub_expires));
-    json_object_object_add(s, "subscriber", rep_json_string(rep_subscriber(rec)));
-    json_object_object_add(s, "resource", rep_json_string(rep_resource(rec)));
-    json_object_object_add(s, "subscribes", _u(d->subscribes));
-    json_object_object_add(s, "refreshes", _u(d->sub_refreshes));
-    json_object_object_add(s, "unsubscribes", _u(d->unsubscribes));
-    json_object_object_add(s, "fetches", _u(d->fetches));
-    json_object_object_add(s, "notifies", _u(d->notifies));
-    json_object_object_add(s, "benotifies", _u(d->benotifies));
+    rep_flow_res f;
+    rep_flow_result(rec, &f);
+    _LIT(w, ",\"subscription\":{\"event\":");
+    rep_jw_wire_or_null(w, d ? d->event : NULL);
+    _LIT(w, ",\"state\":");
+    rep_jw_wire_or_null(w, d ? d->sub_state : NULL);
+    _flow_result(w, &f, f.auth_scheme ? sip_auth_scheme_name((sip_auth_scheme)f.auth_scheme) : NULL);
+    if (d) {
+        _LIT(w, ",\"state_history\":[");
+        int first = 1;
+        for (uint32_t i = 0; i < d->nnotes; i++)
+            if (d->notes[i].kind == COR_NOTE_SUB_STATE) {
+                if (!first)
+                    _LIT(w, ",");
+                first = 0;
+                rep_jw_wire(w, d->notes[i].text);
+            }
+        _LIT(w, "],\"terminated_reason\":");
+        rep_jw_wire_or_null(w, d->sub_reason);
+        _LIT(w, ",\"expires\":");
+        _int_or_null(w, d->sub_expires);
+        _LIT(w, ",\"subscriber\":");
+        rep_jw_wire(w, rep_subscriber(rec));
+        _LIT(w, ",\"resource\":");
+        rep_jw_wire(w, rep_resource(rec));
+        _LIT(w, ",\"subscribes\":");
+        rep_jw_int(w, d->subscribes);
+        _LIT(w, ",\"refreshes\":");
+        rep_jw_int(w, d->sub_refreshes);
+        _LIT(w, ",\"unsubscribes\":");
+        rep_jw_int(w, d->unsubscribes);
+        _LIT(w, ",\"fetches\":");
+        rep_jw_int(w, d->fetches);
+        _LIT(w, ",\"notifies\":");
+        rep_jw_int(w, d->notifies);
+        _LIT(w, ",\"benotifies\":");
+        rep_jw_int(w, d->benotifies);
+    }
+    _LIT(w, "}");
 }
 
-void rep_json_detail(json_object *o, const cor_record *rec)
+void rep_jw_detail(rep_jw *w, const cor_record *rec)
 {
     const cor_detail *d = rec->detail;
-    json_object *sub = NULL;
+    if (rec->kind == COR_KIND_REGISTRATION)
+        _registration(w, rec, d);
+    else if (rec->kind == COR_KIND_SUBSCRIPTION)
+        _subscription(w, rec, d);
     if (d == NULL)
         return;
-    if (json_object_object_get_ex(o, "registration", &sub) && sub)
-        _registration(sub, rec, d);
-    if (json_object_object_get_ex(o, "subscription", &sub) && sub)
-        _subscription(sub, rec, d);
-    cor_sdp_summary sdp;
-    uint8_t change[COR_DETAIL_MAX_SDP];
-    cor_detail_sdp_summary(d, &sdp, change);
-    if (sdp.im_session || d->messages || d->info_typing || d->info_dtmf || d->info_other || d->reinvites ||
-        d->updates || d->pracks || sdp.holds || sdp.resumes) {
-        json_object *s = json_object_new_object();
-        json_object_object_add(s, "im_session", json_object_new_boolean(sdp.im_session));
-        json_object_object_add(s, "messages", _u(d->messages));
-        json_object *info = json_object_new_object();
-        json_object_object_add(info, "typing", _u(d->info_typing));
-        json_object_object_add(info, "dtmf", _u(d->info_dtmf));
-        json_object_object_add(info, "other", _u(d->info_other));
-        json_object_object_add(s, "info", info);
-        json_object_object_add(s, "reinvites", _u(d->reinvites));
-        json_object_object_add(s, "updates", _u(d->updates));
-        json_object_object_add(s, "pracks", _u(d->pracks));
-        json_object_object_add(s, "holds", _u(sdp.holds));
-        json_object_object_add(s, "resumes", _u(sdp.resumes));
-        json_object_object_add(s, "on_hold", json_object_new_boolean(sdp.on_hold));
-        json_object_object_add(o, "session", s);
+    sdp_all described; /* ~27 KB of stack, nothing on the heap per record */
+    sdp_all *all = NULL;
+    if (d->nsdp) {
+        all = &described;
+        _sdp_describe_all(d, all);
+    } else {
+        cor_detail_sdp_summary(d, &described.sum, NULL);
+    }
+    const cor_sdp_summary *sdp = &described.sum;
+    if (sdp->im_session || d->messages || d->info_typing || d->info_dtmf || d->info_other || d->reinvites ||
+        d->updates || d->pracks || sdp->holds || sdp->resumes) {
+        _LIT(w, ",\"session\":{\"im_session\":");
+        rep_jw_bool(w, sdp->im_session);
+        _LIT(w, ",\"messages\":");
+        rep_jw_int(w, d->messages);
+        _LIT(w, ",\"info\":{\"typing\":");
+        rep_jw_int(w, d->info_typing);
+        _LIT(w, ",\"dtmf\":");
+        rep_jw_int(w, d->info_dtmf);
+        _LIT(w, ",\"other\":");
+        rep_jw_int(w, d->info_other);
+        _LIT(w, "},\"reinvites\":");
+        rep_jw_int(w, d->reinvites);
+        _LIT(w, ",\"updates\":");
+        rep_jw_int(w, d->updates);
+        _LIT(w, ",\"pracks\":");
+        rep_jw_int(w, d->pracks);
+        _LIT(w, ",\"holds\":");
+        rep_jw_int(w, sdp->holds);
+        _LIT(w, ",\"resumes\":");
+        rep_jw_int(w, sdp->resumes);
+        _LIT(w, ",\"on_hold\":");
+        rep_jw_bool(w, sdp->on_hold);
+        _LIT(w, "}");
     }
     if (d->refer_to[0] || d->refer_status || d->transfer_status) {
-        json_object *r = json_object_new_object();
-        json_object_object_add(r, "refer_to", _str_or_null(d->refer_to));
-        json_object_object_add(r, "status", d->refer_status ? json_object_new_int(d->refer_status) : NULL);
-        json_object_object_add(r, "transfer_status",
-                               d->transfer_status ? json_object_new_int(d->transfer_status) : NULL);
-        json_object_object_add(r, "transfer_reason", _str_or_null(d->transfer_reason));
-        json_object_object_add(o, "refer", r);
+        _LIT(w, ",\"refer\":{\"refer_to\":");
+        rep_jw_wire_or_null(w, d->refer_to);
+        _LIT(w, ",\"status\":");
+        rep_jw_int_or_null(w, d->refer_status != 0, d->refer_status);
+        _LIT(w, ",\"transfer_status\":");
+        rep_jw_int_or_null(w, d->transfer_status != 0, d->transfer_status);
+        _LIT(w, ",\"transfer_reason\":");
+        rep_jw_wire_or_null(w, d->transfer_reason);
+        _LIT(w, "}");
     }
     if (d->services || d->compression_offered[0] || d->compression_accepted[0] || d->ms_diag_code >= 0 ||
         d->benotifies) {
-        json_object *m = json_object_new_object();
-        json_object_object_add(m, "services", _u(d->services));
-        json_object_object_add(m, "service_action", _str_or_null(d->service_action));
-        json_object *acts = json_object_new_array();
+        _LIT(w, ",\"microsoft\":{\"services\":");
+        rep_jw_int(w, d->services);
+        _LIT(w, ",\"service_action\":");
+        rep_jw_wire_or_null(w, d->service_action);
+        _LIT(w, ",\"service_actions\":[");
+        int first = 1;
         for (uint32_t i = 0; i < d->nnotes; i++)
-            if (d->notes[i].kind == COR_NOTE_SOAP)
-                json_object_array_add(acts, rep_json_string(d->notes[i].text));
-        json_object_object_add(m, "service_actions", acts);
-        json_object_object_add(m, "compression_offered", _str_or_null(d->compression_offered));
-        json_object_object_add(m, "compression_accepted", _str_or_null(d->compression_accepted));
-        json_object_object_add(m, "benotifies", _u(d->benotifies));
-        json_object_object_add(m, "diagnostics_code", _int_or_null(d->ms_diag_code));
-        json_object_object_add(m, "diagnostics_reason", _str_or_null(d->ms_diag_reason));
-        json_object_object_add(o, "microsoft", m);
+            if (d->notes[i].kind == COR_NOTE_SOAP) {
+                if (!first)
+                    _LIT(w, ",");
+                first = 0;
+                rep_jw_wire(w, d->notes[i].text);
+            }
+        _LIT(w, "],\"compression_offered\":");
+        rep_jw_wire_or_null(w, d->compression_offered);
+        _LIT(w, ",\"compression_accepted\":");
+        rep_jw_wire_or_null(w, d->compression_accepted);
+        _LIT(w, ",\"benotifies\":");
+        rep_jw_int(w, d->benotifies);
+        _LIT(w, ",\"diagnostics_code\":");
+        _int_or_null(w, d->ms_diag_code);
+        _LIT(w, ",\"diagnostics_reason\":");
+        rep_jw_wire_or_null(w, d->ms_diag_reason);
+        _LIT(w, "}");
     }
     if (d->nsdp) {
-        json_object *a = json_object_new_array_ext((int)d->nsdp);
-        for (uint32_t i = 0; i < d->nsdp; i++)
-            json_object_array_add(a, _sdp_json(rec, &d->sdp[i], change[i]));
-        json_object_object_add(o, "sdp", a);
-        if (d->sdp_more)
-            json_object_object_add(o, "sdp_not_kept", _u(d->sdp_more));
+        _LIT(w, ",\"sdp\":[");
+        for (uint32_t i = 0; i < d->nsdp && i < COR_DETAIL_MAX_SDP; i++) {
+            if (i)
+                _LIT(w, ",");
+            _sdp_json(w, rec, &d->sdp[i], all->change[i], all->ok[i] ? &all->view[i] : NULL);
+        }
+        _LIT(w, "]");
+        if (d->sdp_more) {
+            _LIT(w, ",\"sdp_not_kept\":");
+            rep_jw_int(w, d->sdp_more);
+        }
     }
     if (d->nnotes) {
-        json_object *a = json_object_new_array_ext((int)d->nnotes);
         char text[512];
+        _LIT(w, ",\"notes\":[");
         for (uint32_t i = 0; i < d->nnotes; i++) {
             const cor_note *nt = &d->notes[i];
-            json_object *n = json_object_new_object();
-            json_object_object_add(n, "message", nt->msg < rec->nmsgs ? _u(nt->msg) : NULL);
-            json_object_object_add(n, "kind", json_object_new_string(cor_note_kind_name((cor_note_kind)nt->kind)));
-            json_object_object_add(n, "text", rep_json_string(rep_note_text(rec, nt, text, sizeof text)));
-            json_object_array_add(a, n);
+            if (i)
+                _LIT(w, ",");
+            _LIT(w, "{\"message\":");
+            rep_jw_int_or_null(w, nt->msg < rec->nmsgs, nt->msg);
+            _LIT(w, ",\"kind\":");
+            rep_jw_str(w, cor_note_kind_name((cor_note_kind)nt->kind));
+            _LIT(w, ",\"text\":");
+            rep_jw_wire(w, _note_text(rec, nt, all, text, sizeof text));
+            _LIT(w, "}");
         }
-        json_object_object_add(o, "notes", a);
+        _LIT(w, "]");
     }
 }

@@ -94,52 +94,63 @@ size_t rep_legs(const cor_record *rec, rep_leg *out, size_t cap)
     return total;
 }
 
-/* ---- JSON ---- */
+/* ---- JSON (the JSON report's writer, json.c) ---- */
 
-static json_object *_addr(const ss_addr *a)
+void rep_jw_legs(rep_jw *w, const cor_record *rec, const rep_leg *legs, size_t total)
 {
-    char buf[SS_ADDR_STRLEN];
-    ss_addr_format(a, buf, sizeof buf);
-    return json_object_new_string(buf);
-}
-
-static json_object *_ms(int64_t ms) { return ms >= 0 ? json_object_new_int64(ms) : NULL; }
-
-void rep_json_legs(json_object *d, const cor_record *rec, const rep_leg *legs, size_t total)
-{
-    if (rec->reason_hdr && rec->reason_hdr[0])
-        json_object_object_add(d, "reason_header", rep_json_string(rec->reason_hdr));
-    if (rec->link_key && rec->link_key[0])
-        json_object_object_add(d, "link_key", rep_json_string(rec->link_key));
+    if (rec->reason_hdr && rec->reason_hdr[0]) {
+        REP_JW_LIT(w, ",\"reason_header\":");
+        rep_jw_wire(w, rec->reason_hdr);
+    }
+    if (rec->link_key && rec->link_key[0]) {
+        REP_JW_LIT(w, ",\"link_key\":");
+        rep_jw_wire(w, rec->link_key);
+    }
     if (rec->nrelated) {
-        json_object *rel = json_object_new_array();
-        for (uint32_t i = 0; i < rec->nrelated && i < COR_MAX_RELATED; i++)
-            json_object_array_add(rel, json_object_new_int64((int64_t)rec->related[i]));
-        json_object_object_add(d, "related", rel);
+        REP_JW_LIT(w, ",\"related\":[");
+        for (uint32_t i = 0; i < rec->nrelated && i < COR_MAX_RELATED; i++) {
+            if (i)
+                REP_JW_LIT(w, ",");
+            rep_jw_int(w, (int64_t)rec->related[i]);
+        }
+        REP_JW_LIT(w, "]");
     }
 
     if (total < 2)
         return; /* one hop: the dialog itself is the leg */
     size_t n = total < REP_MAX_LEGS ? total : REP_MAX_LEGS;
-    json_object *arr = json_object_new_array_ext((int)n);
+    REP_JW_LIT(w, ",\"legs\":[");
     for (size_t i = 0; i < n; i++) {
         const rep_leg *l = &legs[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "leg", json_object_new_int64((int64_t)i + 1));
-        json_object_object_add(o, "src", _addr(&l->a));
-        json_object_object_add(o, "dst", _addr(&l->b));
-        json_object_object_add(o, "messages", json_object_new_int64(l->msgs));
-        json_object_object_add(o, "requests", json_object_new_int64(l->requests));
-        json_object_object_add(o, "responses", json_object_new_int64(l->responses));
-        json_object_object_add(o, "retransmissions", json_object_new_int64(l->retransmissions));
-        json_object_object_add(o, "final_status", l->final_status ? json_object_new_int(l->final_status) : NULL);
-        json_object_object_add(o, "setup_ms", _ms(l->setup_ms));
-        json_object_object_add(o, "pdd_ms", _ms(l->pdd_ms));
-        json_object_array_add(arr, o);
+        if (i)
+            REP_JW_LIT(w, ",");
+        REP_JW_LIT(w, "{\"leg\":");
+        rep_jw_int(w, (int64_t)i + 1);
+        REP_JW_LIT(w, ",\"src\":");
+        rep_jw_addr(w, &l->a);
+        REP_JW_LIT(w, ",\"dst\":");
+        rep_jw_addr(w, &l->b);
+        REP_JW_LIT(w, ",\"messages\":");
+        rep_jw_int(w, l->msgs);
+        REP_JW_LIT(w, ",\"requests\":");
+        rep_jw_int(w, l->requests);
+        REP_JW_LIT(w, ",\"responses\":");
+        rep_jw_int(w, l->responses);
+        REP_JW_LIT(w, ",\"retransmissions\":");
+        rep_jw_int(w, l->retransmissions);
+        REP_JW_LIT(w, ",\"final_status\":");
+        rep_jw_int_or_null(w, l->final_status != 0, l->final_status);
+        REP_JW_LIT(w, ",\"setup_ms\":");
+        rep_jw_int_or_null(w, l->setup_ms >= 0, l->setup_ms);
+        REP_JW_LIT(w, ",\"pdd_ms\":");
+        rep_jw_int_or_null(w, l->pdd_ms >= 0, l->pdd_ms);
+        REP_JW_LIT(w, "}");
     }
-    json_object_object_add(d, "legs", arr);
-    if (total > n)
-        json_object_object_add(d, "legs_not_shown", json_object_new_int64((int64_t)(total - n)));
+    REP_JW_LIT(w, "]");
+    if (total > n) {
+        REP_JW_LIT(w, ",\"legs_not_shown\":");
+        rep_jw_int(w, (int64_t)(total - n));
+    }
 }
 
 /* ---- ladder ---- */

@@ -356,37 +356,19 @@ static const char *_result_name(uint16_t code)
     return code == 0 ? "no_response" : code < 300 ? "success" : "failure";
 }
 
-json_object *rep_json_flow_record(const cor_record *rec)
+void rep_flow_result(const cor_record *rec, rep_flow_res *out)
 {
     int reg = rec->kind == COR_KIND_REGISTRATION;
     uint8_t method = reg ? SIP_M_REGISTER : SIP_M_SUBSCRIBE;
-    size_t pos = 0, attempts = 0;
-    uint64_t challenges = 0;
-    rep_attempt a, last;
-    memset(&last, 0, sizeof last);
+    size_t pos = 0;
+    rep_attempt a;
+    memset(out, 0, sizeof *out);
     while (rep_attempt_next(rec, method, &pos, &a)) {
-        attempts++;
-        challenges += a.challenges;
-        last = a;
+        out->attempts++;
+        out->challenges += a.challenges;
+        out->final_status = a.final_status;
     }
-    uint8_t scheme = 0;
-    for (size_t i = 0; i < rec->ntxns && !scheme; i++)
-        scheme = rec->txns[i].auth_scheme;
-
-    json_object *o = json_object_new_object();
-    if (reg) {
-        json_object_object_add(o, "aor", rep_json_string(rec->to));
-    } else {
-        /* filled from the record's detail (detail_out.c) */
-        json_object_object_add(o, "event", NULL);
-        json_object_object_add(o, "state", NULL);
-    }
-    json_object_object_add(o, "auth_scheme",
-                           scheme ? json_object_new_string(sip_auth_scheme_name((sip_auth_scheme)scheme)) : NULL);
-    json_object_object_add(o, "result", attempts ? json_object_new_string(_result_name(last.final_status)) : NULL);
-    json_object_object_add(o, "final_status",
-                           attempts && last.final_status ? json_object_new_int(last.final_status) : NULL);
-    json_object_object_add(o, "attempts", json_object_new_int64((int64_t)attempts));
-    json_object_object_add(o, "challenges", json_object_new_int64((int64_t)challenges));
-    return o;
+    for (size_t i = 0; i < rec->ntxns && !out->auth_scheme; i++)
+        out->auth_scheme = rec->txns[i].auth_scheme;
+    out->result = out->attempts ? _result_name(out->final_status) : NULL;
 }

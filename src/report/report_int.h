@@ -68,8 +68,17 @@ json_object *rep_json_metrics(const rep_metrics *m);
  * when den is 0 (metrics.c; the breakdowns use it too). */
 json_object *rep_json_pct(uint64_t num, uint64_t den);
 json_object *rep_json_flows(const rep_flows *f, int subscriptions);
-/* dialogs[].registration / dialogs[].subscription of one record. */
-json_object *rep_json_flow_record(const cor_record *rec);
+/* How a registration or subscription record's attempts (REGISTER or
+ * SUBSCRIBE, rep_attempt_next) ended: its dialogs[].registration /
+ * .subscription figures (detail_out.c writes them). */
+typedef struct rep_flow_res {
+    size_t attempts;
+    uint64_t challenges;
+    uint16_t final_status; /* of the last attempt, 0 none */
+    uint8_t auth_scheme;   /* sip_auth_scheme of the first transaction with one */
+    const char *result;    /* "success", "failure", "no_response"; NULL without attempts */
+} rep_flow_res;
+void rep_flow_result(const cor_record *rec, rep_flow_res *out);
 
 /* Request methods: the known ones by enum, others by name as written. */
 #define REP_OTHER_METHODS 64
@@ -117,10 +126,21 @@ rep_jw *rep_jw_new(void);
 void rep_jw_free(rep_jw *w);
 void rep_jw_record(rep_jw *w, const cor_record *rec);
 const char *rep_jw_text(const rep_jw *w, size_t *len);
-/* Per-kind detail of a record as json-c values, written after the common
- * fields of its dialog object, in the order added. */
-struct rep_leg; /* legs.c, below */
-json_object *rep_json_record_extras(const cor_record *rec, const struct rep_leg *legs, size_t nlegs);
+/* Pieces of the text, for the sections other files write into a dialog
+ * (detail_out.c, legs.c): members go as literals (",\"key\":"), values by
+ * type. _str: our own text (names, valid UTF-8); _wire: text from the wire
+ * (NULL as ""), made valid UTF-8 as rep_json_string makes it; _wire_n: at
+ * most n bytes of it, up to a NUL; _wire_or_null: null for NULL or "". */
+void rep_jw_lit(rep_jw *w, const char *s, size_t n);
+#define REP_JW_LIT(w, s) rep_jw_lit((w), "" s, sizeof(s) - 1) /* literals only */
+void rep_jw_int(rep_jw *w, int64_t v);
+void rep_jw_int_or_null(rep_jw *w, int present, int64_t v);
+void rep_jw_bool(rep_jw *w, int v);
+void rep_jw_str(rep_jw *w, const char *s);
+void rep_jw_wire(rep_jw *w, const char *wire);
+void rep_jw_wire_n(rep_jw *w, const char *s, size_t n);
+void rep_jw_wire_or_null(rep_jw *w, const char *wire);
+void rep_jw_addr(rep_jw *w, const ss_addr *a);
 /* s[0..n) as a JSON string the way json-c writes it with NOSLASHESCAPE;
  * out needs n*6+2 bytes; returns the bytes written. */
 size_t rep_json_quote(char *out, const char *s, size_t n);
@@ -268,10 +288,11 @@ typedef struct rep_leg {
 size_t rep_legs(const cor_record *rec, rep_leg *out, size_t cap);
 /* Index of m's leg in legs[0..n), or -1. */
 int rep_leg_of(const rep_leg *legs, size_t n, const cor_msg *m);
-/* Adds reason_header, link_key, related[] (when present) and, for a record
- * with several legs (legs[0..total) from rep_legs), legs[] to dialog
- * object d; the JSON writer tags each message with its "leg". */
-void rep_json_legs(json_object *d, const cor_record *rec, const rep_leg *legs, size_t total);
+/* Writes reason_header, link_key, related[] (when present) and, for a
+ * record with several legs (legs[0..total) from rep_legs), legs[] as
+ * members of its dialog object; the JSON writer tags each message with its
+ * "leg". */
+void rep_jw_legs(rep_jw *w, const cor_record *rec, const rep_leg *legs, size_t total);
 /* Ladder lines under the title: Reason header, related records. */
 void rep_links_print(FILE *out, const cor_record *rec, int utf8);
 /* Ladder lines under the arrows: one per leg, when there are several;

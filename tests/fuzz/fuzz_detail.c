@@ -9,13 +9,16 @@
  *            100..699 or -1, the reason inside the input;
  *   2 mod 3: SIP messages separated by NUL bytes, parsed and correlated
  *            like the pipeline does; every finished record's notes,
- *            summary and JSON detail are rendered (ASan checks the reads).
+ *            summary and JSON dialog are rendered (ASan checks the reads);
+ *            the JSON must parse and re-serialize with json-c to the same
+ *            bytes.
  * A violated invariant traps so the input is saved. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../src/report/detail_int.h"
+#include "../../src/report/report_int.h"
 #include "sipscope/correlate.h"
 #include "sipscope/detail.h"
 #include "sipscope/sip.h"
@@ -57,14 +60,29 @@ static void _done(void *user, const cor_record *rec)
             _CHECK(v.nmedia <= COR_SDP_MAX_MEDIA && strlen(v.media[0].codecs) < sizeof v.media[0].codecs);
     }
     g_sink += strlen(rep_detail_summary(rec, buf, sizeof buf));
-    json_object *o = json_object_new_object();
-    if (rec->kind == COR_KIND_REGISTRATION)
-        json_object_object_add(o, "registration", json_object_new_object());
-    if (rec->kind == COR_KIND_SUBSCRIPTION)
-        json_object_object_add(o, "subscription", json_object_new_object());
-    rep_json_detail(o, rec);
-    g_sink += strlen(json_object_to_json_string(o));
-    json_object_put(o);
+    /* the dialog as the JSON report writes it (json.c, detail_out.c,
+     * legs.c): valid JSON, in json-c's own layout byte for byte */
+    rep_jw *w = rep_jw_new();
+    if (w == NULL)
+        return;
+    rep_jw_record(w, rec);
+    size_t len;
+    const char *text = rep_jw_text(w, &len);
+    if (len) {
+        json_tokener *tok = json_tokener_new();
+        json_object *o = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
+        if (tok) {
+            _CHECK(o != NULL && json_tokener_get_parse_end(tok) == len);
+            size_t n;
+            const char *again =
+                json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+            _CHECK(n == len && memcmp(again, text, len) == 0);
+            g_sink += n;
+            json_object_put(o);
+            json_tokener_free(tok);
+        }
+    }
+    rep_jw_free(w);
 }
 
 static void _messages(const uint8_t *p, size_t n)

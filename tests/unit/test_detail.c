@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../../src/report/detail_int.h"
+#include "../../src/report/report_int.h"
 #include "sipscope/correlate.h"
 #include "sipscope/detail.h"
 #include "sipscope/sip.h"
@@ -38,6 +39,7 @@ typedef struct snap {
     char summary[600];
     cor_sdp_summary sum;
     uint8_t change[8];
+    char json[131072];      /* the record's dialogs[] object in the JSON report */
 } snap;
 
 typedef struct fx {
@@ -51,6 +53,74 @@ typedef struct fx {
 
 static void _cp(char *dst, size_t n, const char *s) { snprintf(dst, n, "%s", s ? s : "(null)"); }
 
+static json_object *_path(json_object *o, const char *path);
+
+/* The record's dialog as the JSON report writes it (json.c, detail_out.c,
+ * legs.c): it must parse, and json-c must write what it parsed to byte for
+ * byte the same (key order, escaping, numbers, null); each note's text
+ * must be rep_note_text's line (the report describes all SDP bodies once,
+ * rep_note_text one body per note). */
+static void _dialog_json(snap *s, const cor_record *r)
+{
+    rep_jw *w = rep_jw_new();
+    assert_non_null(w);
+    rep_jw_record(w, r);
+    size_t len;
+    const char *t = rep_jw_text(w, &len);
+    assert_true(len > 0 && len < sizeof s->json);
+    snprintf(s->json, sizeof s->json, "%.*s", (int)len, t);
+    rep_jw_free(w);
+    json_object *o = json_tokener_parse(s->json);
+    assert_non_null(o);
+    assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                        s->json);
+    assert_int_equal(json_object_object_get_ex(o, "registration", NULL), r->kind == COR_KIND_REGISTRATION);
+    assert_int_equal(json_object_object_get_ex(o, "subscription", NULL), r->kind == COR_KIND_SUBSCRIPTION);
+    const cor_detail *d = r->detail;
+    json_object *notes = _path(o, "notes");
+    assert_int_equal(notes ? json_object_array_length(notes) : 0, d ? d->nnotes : 0);
+    for (uint32_t i = 0; d && i < d->nnotes; i++) {
+        char line[512];
+        rep_note_text(r, &d->notes[i], line, sizeof line);
+        json_object *text = NULL;
+        assert_true(json_object_object_get_ex(json_object_array_get_idx(notes, i), "text", &text));
+        assert_string_equal(json_object_get_string(text), line);
+    }
+    json_object *sdp = _path(o, "sdp");
+    assert_int_equal(sdp ? json_object_array_length(sdp) : 0, d ? d->nsdp : 0);
+    json_object_put(o);
+}
+
+/* One value of the last record's dialog JSON, as JSON text ("null",
+ * "\"hold\"", "3"), "(missing)" when absent. */
+static const char *_dj(const snap *s, const char *path, char *out, size_t n)
+{
+    json_object *o = json_tokener_parse(s->json);
+    assert_non_null(o);
+    json_object *v = NULL;
+    int found = 1;
+    char key[64];
+    json_object *cur = o;
+    while (cur && *path) { /* _path, but telling null from missing */
+        const char *dot = strchr(path, '.');
+        size_t l = dot ? (size_t)(dot - path) : strlen(path);
+        snprintf(key, sizeof key, "%.*s", (int)l, path);
+        if (json_object_is_type(cur, json_type_array)) {
+            v = json_object_array_get_idx(cur, (size_t)atoi(key));
+            found = v != NULL;
+        } else {
+            found = json_object_object_get_ex(cur, key, &v);
+        }
+        if (!found)
+            break;
+        cur = v;
+        path += l + (dot != NULL);
+    }
+    snprintf(out, n, "%s", !found ? "(missing)" : v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "null");
+    json_object_put(o);
+    return out;
+}
+
 static void _on_done(void *user, const cor_record *r)
 {
     snap *s = &((fx *)user)->s;
@@ -59,6 +129,7 @@ static void _on_done(void *user, const cor_record *r)
     memset(s, 0, sizeof *s);
     s->have = 1;
     s->kind = r->kind;
+    _dialog_json(s, r);
     if (r->detail == NULL)
         return;
     const cor_detail *d = r->detail;
@@ -216,6 +287,17 @@ static void test_registration_binding(void **state)
     assert_int_equal(s->note_msg[7], 7);
     assert_string_equal(s->summary, "binding sip:alice@10.0.0.1:5060, de-registered, Digest realm \"example.com\", "
                                     "1 refresh");
+    char j[256];
+    assert_string_equal(_dj(s, "registration.aor", j, sizeof j), "\"sip:alice@example.com\"");
+    assert_string_equal(_dj(s, "registration.auth_scheme", j, sizeof j), "\"Digest\"");
+    assert_string_equal(_dj(s, "registration.contact", j, sizeof j), "\"sip:alice@10.0.0.1:5060\"");
+    assert_string_equal(_dj(s, "registration.expires_requested", j, sizeof j), "0");
+    assert_string_equal(_dj(s, "registration.deregistration", j, sizeof j), "true");
+    assert_string_equal(_dj(s, "registration.refreshes", j, sizeof j), "1");
+    assert_string_equal(_dj(s, "registration.credentials_scheme", j, sizeof j), "\"Digest\"");
+    assert_string_equal(_dj(s, "notes.1.kind", j, sizeof j), "\"challenge\"");
+    assert_string_equal(_dj(s, "notes.7.message", j, sizeof j), "7");
+    assert_string_equal(_dj(s, "session", j, sizeof j), "(missing)");
 }
 
 static void test_registration_failure_ms_diagnostics(void **state)
@@ -297,6 +379,13 @@ static void test_subscription_lifecycle(void **state)
     assert_string_equal(s->note[1], "Subscription-State active expires 599");
     assert_string_equal(s->note[2], "refresh presence expires 600");
     assert_string_equal(s->note[3], "Subscription-State terminated reason noresource");
+    char j[256];
+    assert_string_equal(_dj(s, "subscription.event", j, sizeof j), "\"presence\"");
+    assert_string_equal(_dj(s, "subscription.state_history", j, sizeof j), "[\"active\",\"terminated\"]");
+    assert_string_equal(_dj(s, "subscription.terminated_reason", j, sizeof j), "\"noresource\"");
+    assert_string_equal(_dj(s, "subscription.expires", j, sizeof j), "300");
+    assert_string_equal(_dj(s, "subscription.resource", j, sizeof j), "\"sip:bob@example.com\"");
+    assert_string_equal(_dj(s, "subscription.subscribes", j, sizeof j), "2");
     assert_string_equal(s->summary, "event presence, state terminated (noresource), 2 NOTIFY, 1 refresh, "
                                     "sip:alice@example.com watches sip:bob@example.com");
 }
@@ -399,6 +488,19 @@ static void test_hold_resume_and_info(void **state)
     assert_string_equal(s->note[5], "SDP offer (resume) audio PCMU,PCMA,telephone-event sendrecv 10.0.0.1:4000");
     assert_int_equal(s->nnotes, 7);
     assert_string_equal(s->summary, "1 INFO DTMF, 2 re-INVITE, hold 1, resume 1");
+    char j[256];
+    assert_string_equal(_dj(s, "session.holds", j, sizeof j), "1");
+    assert_string_equal(_dj(s, "session.info", j, sizeof j), "{\"typing\":0,\"dtmf\":1,\"other\":0}");
+    assert_string_equal(_dj(s, "sdp.0.hold_change", j, sizeof j), "null");
+    assert_string_equal(_dj(s, "sdp.2.hold_change", j, sizeof j), "\"hold\"");
+    assert_string_equal(_dj(s, "sdp.4.hold_change", j, sizeof j), "\"resume\"");
+    assert_string_equal(_dj(s, "sdp.1.role", j, sizeof j), "\"answer\"");
+    assert_string_equal(_dj(s, "sdp.1.status", j, sizeof j), "200");
+    assert_string_equal(_dj(s, "sdp.0.status", j, sizeof j), "null");
+    assert_string_equal(_dj(s, "sdp.0.connection", j, sizeof j), "\"10.0.0.1\"");
+    assert_string_equal(_dj(s, "sdp.0.media.0.codecs", j, sizeof j), "[\"PCMU\",\"PCMA\",\"telephone-event\"]");
+    assert_string_equal(_dj(s, "sdp.2.media.0.direction", j, sizeof j), "\"sendonly\"");
+    assert_string_equal(_dj(s, "sdp.0.media.0.port", j, sizeof j), "4000");
 }
 
 /* RFC 2543 hold (c=0.0.0.0), and the caps on kept SDP bodies and notes */
@@ -496,6 +598,11 @@ static void test_refer_transfer(void **state)
     assert_string_equal(s->note[2], "Refer-To sip:carol@example.com?Replaces=x");
     assert_string_equal(s->note[4], "transfer progress: 100 Trying");
     assert_string_equal(s->note[6], "transfer progress: 486 Busy Here");
+    char j[256];
+    assert_string_equal(_dj(s, "refer.refer_to", j, sizeof j), "\"sip:carol@example.com?Replaces=x\"");
+    assert_string_equal(_dj(s, "refer.status", j, sizeof j), "202");
+    assert_string_equal(_dj(s, "refer.transfer_status", j, sizeof j), "486");
+    assert_string_equal(_dj(s, "refer.transfer_reason", j, sizeof j), "\"Busy Here\"");
 }
 
 static void test_service_and_negotiate(void **state)
