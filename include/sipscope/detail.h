@@ -181,6 +181,12 @@ int cor_sdp_describe(const cor_sdp *s, cor_sdp_view *v);
  * (COR_SDP_*). d may be NULL (all zero). */
 void cor_detail_sdp_summary(const cor_detail *d, cor_sdp_summary *out, uint8_t *change);
 
+/* The same from bodies described already: view[i] / ok[i] (cor_sdp_describe
+ * returned 0) for each of d->nsdp bodies, so a writer that shows every
+ * body's media too parses each once. */
+void cor_detail_sdp_summary_of(const cor_detail *d, const cor_sdp_view *view, const uint8_t *ok,
+                               cor_sdp_summary *out, uint8_t *change);
+
 /* The local name of the first element inside the SOAP Body of body[0..len)
  * ("setPresence" for <m:setPresence ...>), or, without a Body element, of
  * the document's root element. Prologue, comments and processing

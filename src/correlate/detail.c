@@ -282,27 +282,42 @@ int cor_sdp_describe(const cor_sdp *s, cor_sdp_view *v)
     return 0;
 }
 
+/* One described body into the summary, in offer/answer order. */
+static uint8_t _sdp_fold(const cor_sdp *s, const cor_sdp_view *v, cor_sdp_summary *out)
+{
+    out->im_session |= v->im;
+    if (s->answer || !v->enabled || v->held == out->on_hold)
+        return COR_SDP_NO_CHANGE;
+    out->on_hold = v->held;
+    if (v->held)
+        out->holds++;
+    else
+        out->resumes++;
+    return v->held ? COR_SDP_HOLD : COR_SDP_RESUME;
+}
+
 /* Contract: see detail.h. */
 void cor_detail_sdp_summary(const cor_detail *d, cor_sdp_summary *out, uint8_t *change)
 {
     cor_sdp_view v;
     memset(out, 0, sizeof *out);
     for (uint32_t i = 0; d && i < d->nsdp; i++) {
-        const cor_sdp *s = &d->sdp[i];
+        uint8_t ch = cor_sdp_describe(&d->sdp[i], &v) == 0 ? _sdp_fold(&d->sdp[i], &v, out)
+                                                           : COR_SDP_NO_CHANGE;
         if (change)
-            change[i] = COR_SDP_NO_CHANGE;
-        if (cor_sdp_describe(s, &v) != 0)
-            continue;
-        out->im_session |= v.im;
-        if (s->answer || !v.enabled || v.held == out->on_hold)
-            continue;
-        out->on_hold = v.held;
-        if (v.held)
-            out->holds++;
-        else
-            out->resumes++;
+            change[i] = ch;
+    }
+}
+
+/* Contract: see detail.h. */
+void cor_detail_sdp_summary_of(const cor_detail *d, const cor_sdp_view *view, const uint8_t *ok,
+                               cor_sdp_summary *out, uint8_t *change)
+{
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; d && i < d->nsdp; i++) {
+        uint8_t ch = ok[i] ? _sdp_fold(&d->sdp[i], &view[i], out) : COR_SDP_NO_CHANGE;
         if (change)
-            change[i] = v.held ? COR_SDP_HOLD : COR_SDP_RESUME;
+            change[i] = ch;
     }
 }
 

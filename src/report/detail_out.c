@@ -93,7 +93,7 @@ static void _sdp_text(const cor_sdp *s, const cor_sdp_view *v, uint8_t change, c
 
 /* The record's SDP bodies described once for everything that shows them
  * (the sdp[] array and the notes): the hold / resume change of each offer
- * and each body's media. Each description parses the body again. */
+ * and each body's media; each body is parsed once. */
 typedef struct sdp_all {
     cor_sdp_summary sum;
     uint8_t change[COR_DETAIL_MAX_SDP];
@@ -103,9 +103,9 @@ typedef struct sdp_all {
 
 static void _sdp_describe_all(const cor_detail *d, sdp_all *a)
 {
-    cor_detail_sdp_summary(d, &a->sum, a->change);
     for (uint32_t i = 0; i < d->nsdp && i < COR_DETAIL_MAX_SDP; i++)
         a->ok[i] = cor_sdp_describe(&d->sdp[i], &a->view[i]) == 0;
+    cor_detail_sdp_summary_of(d, a->view, a->ok, &a->sum, a->change);
 }
 
 /* A note's line; all NULL: the record's SDP is not described yet (one
