@@ -187,21 +187,36 @@ static inline void _lit(rep_jw *w, const char *s, size_t n)
 }
 #define _LIT(w, s) _lit(w, "" s, sizeof(s) - 1) /* literals only */
 
+/* Two digits per division (a report is mostly numbers: frame numbers,
+ * ports, CSeqs, milliseconds), written backwards into tmp. */
+static const char _digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
 static void _int(rep_jw *w, int64_t v)
 {
     char tmp[24];
-    int n = 0;
+    int n = (int)sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        tmp[--n] = _digits2[d + 1];
+        tmp[--n] = _digits2[d];
+    }
+    if (u >= 10) {
+        tmp[--n] = _digits2[u * 2 + 1];
+        tmp[--n] = _digits2[u * 2];
+    } else {
+        tmp[--n] = (char)('0' + u);
+    }
     if (v < 0)
-        tmp[n++] = '-';
-    if (_room(w, (size_t)n) != 0)
+        tmp[--n] = '-';
+    size_t len = sizeof tmp - (size_t)n;
+    if (_room(w, len) != 0)
         return;
-    while (n)
-        w->p[w->len++] = tmp[--n];
+    memcpy(w->p + w->len, tmp + n, len);
+    w->len += len;
 }
 
 static void _int_or_null(rep_jw *w, int present, int64_t v)

@@ -1173,10 +1173,44 @@ static void test_json_dialog_matches_jsonc(void **state)
     rep_jw_free(w);
 }
 
+/* ---- the JSON writer's integers: every digit count and both ends ---- */
+static void test_jw_int(void **state)
+{
+    (void)state;
+    static const int64_t vals[] = {0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 123456789,
+                                   -1, -9, -10, -99, -100, -12345, 9999999999LL, INT64_MAX,
+                                   INT64_MIN, INT64_MIN + 1};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        rep_jw *w = rep_jw_new();
+        assert_non_null(w);
+        rep_jw_int(w, vals[i]);
+        size_t len = 0;
+        const char *t = rep_jw_text(w, &len);
+        char want[32];
+        snprintf(want, sizeof want, "%lld", (long long)vals[i]);
+        assert_int_equal(len, strlen(want));
+        assert_memory_equal(t, want, len);
+        rep_jw_free(w);
+    }
+    /* and every value up to 100,000 */
+    for (int64_t v = -1000; v <= 100000; v++) {
+        rep_jw *w = rep_jw_new();
+        rep_jw_int(w, v);
+        size_t len = 0;
+        const char *t = rep_jw_text(w, &len);
+        char want[32];
+        int n = snprintf(want, sizeof want, "%lld", (long long)v);
+        if ((size_t)n != len || memcmp(t, want, len) != 0)
+            fail_msg("rep_jw_int(%lld) wrote '%.*s'", (long long)v, (int)len, t);
+        rep_jw_free(w);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_out_clean),
+        cmocka_unit_test(test_jw_int),
         cmocka_unit_test(test_svg_structure),
         cmocka_unit_test(test_svg_aliases),
         cmocka_unit_test(test_svg_hostile),
