@@ -234,6 +234,69 @@ sip_hdr_id sip_hdr_lookup(const uint8_t *n, size_t len)
 
 #undef _IS
 
+/* 1 when p[0..left) starts with the lower-case literal lit (length n) in
+ * any case; see sip_int_ieq_lit for the characters lit may hold. */
+static inline int _starts(const uint8_t *p, size_t left, const char *lit, size_t n)
+{
+    return left >= n && sip_int_ieq_lit(ss_slice_make(p, n), lit, n);
+}
+
+#define _PRE(lit, hid)                                        \
+    do {                                                      \
+        if (_starts(p, left, lit ":", sizeof(lit)))           \
+            return *name_len = sizeof(lit) - 1, (hid);        \
+    } while (0)
+
+/* Contract: with p[0..left) the start of a header line, the id of the
+ * header when the line begins with one of the names SIP traffic carries
+ * most, written in full and followed directly by ':'; *name_len is then
+ * the name's length. Otherwise SIP_H_OTHER and *name_len = 0, and the
+ * caller scans the name and asks sip_hdr_lookup. Whenever this finds a
+ * name, scanning the token and looking it up gives the same name and id
+ * (':' is no token character): it only saves that scan and the lookup
+ * for the usual "Name:" (test_sip compares the two). */
+sip_hdr_id sip_int_hdr_prefix(const uint8_t *p, size_t left, size_t *name_len)
+{
+    *name_len = 0;
+    if (left < 3)
+        return SIP_H_OTHER;
+    switch (p[0] | 0x20) {
+    case 'a':
+        _PRE("allow", SIP_H_ALLOW);
+        _PRE("accept", SIP_H_ACCEPT);
+        break;
+    case 'c':
+        switch (p[1] | 0x20) {
+        case 'a': _PRE("call-id", SIP_H_CALL_ID); break;
+        case 's': _PRE("cseq", SIP_H_CSEQ); break;
+        case 'o':
+            _PRE("contact", SIP_H_CONTACT);
+            _PRE("content-length", SIP_H_CONTENT_LENGTH);
+            _PRE("content-type", SIP_H_CONTENT_TYPE);
+            break;
+        }
+        break;
+    case 'e': _PRE("expires", SIP_H_EXPIRES); break;
+    case 'f': _PRE("from", SIP_H_FROM); break;
+    case 'm': _PRE("max-forwards", SIP_H_MAX_FORWARDS); break;
+    case 'r':
+        _PRE("route", SIP_H_ROUTE);
+        _PRE("record-route", SIP_H_RECORD_ROUTE);
+        break;
+    case 's':
+        _PRE("supported", SIP_H_SUPPORTED);
+        _PRE("subject", SIP_H_SUBJECT);
+        _PRE("server", SIP_H_SERVER);
+        break;
+    case 't': _PRE("to", SIP_H_TO); break;
+    case 'u': _PRE("user-agent", SIP_H_USER_AGENT); break;
+    case 'v': _PRE("via", SIP_H_VIA); break;
+    }
+    return SIP_H_OTHER;
+}
+
+#undef _PRE
+
 /* ---- scanning helpers ---- */
 
 static inline int _lws(uint8_t c) { return sip_int_is(c, SIP_CT_LWS); }
@@ -376,8 +439,6 @@ int sip_parse_uint(ss_slice value, uint64_t max, uint64_t *out)
 
 /* ---- URI ---- */
 
-static inline int _scheme_char(uint8_t c) { return sip_int_is(c, SIP_CT_SCHEME); }
-
 /* Parses host[:port] at p[i..n) into out->host/port; returns the offset
  * after it or (size_t)-1 on a malformed host or port. */
 static size_t _hostport(const uint8_t *p, size_t i, size_t n, ss_slice *host, uint16_t *port)
@@ -391,8 +452,7 @@ static size_t _hostport(const uint8_t *p, size_t i, size_t n, ss_slice *host, ui
         h1 = (size_t)(rb - p);
         i = h1 + 1;
     } else {
-        while (i < n && sip_int_is(p[i], SIP_CT_HOST))
-            i++;
+        i = sip_int_span(p, i, n, SIP_CT_HOST);
         h1 = i;
     }
     *host = ss_slice_make(p + h0, h1 - h0);
@@ -403,8 +463,11 @@ static size_t _hostport(const uint8_t *p, size_t i, size_t n, ss_slice *host, ui
         k = _skip_lws(p, k + 1, n);
         uint32_t v = 0;
         size_t d = k;
-        while (k < n && sip_int_is(p[k], SIP_CT_DIGIT) && v <= 65535)
-            v = v * 10 + (uint32_t)(p[k++] - '0');
+        unsigned dg;
+        while (k < n && (dg = (unsigned)p[k] - '0') <= 9 && v <= 65535) {
+            v = v * 10 + dg;
+            k++;
+        }
         if (k == d || v > 65535)
             return (size_t)-1;
         *port = (uint16_t)v;
@@ -425,8 +488,7 @@ int sip_parse_uri(ss_slice raw, sip_uri *out)
     size_t n = raw.len, i = 0;
     if (n == 0 || !((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z'))
         return -1;
-    while (i < n && _scheme_char(p[i]))
-        i++;
+    i = sip_int_span(p, i, n, SIP_CT_SCHEME);
     if (i == n || p[i] != ':')
         return -1;
     out->scheme = ss_slice_make(p, i);
@@ -490,9 +552,7 @@ static int _display_tokens_ok(const uint8_t *p, size_t a, size_t b)
 /* Token at p[i..n); returns its end (== i when none). */
 static inline size_t _token_end(const uint8_t *p, size_t i, size_t n)
 {
-    while (i < n && sip_int_is(p[i], SIP_CT_TOKEN))
-        i++;
-    return i;
+    return sip_int_span(p, i, n, SIP_CT_TOKEN);
 }
 
 /* Shared by the fast paths. (size_t)-1 means "not the simple form". */
@@ -502,9 +562,7 @@ static inline size_t _token_end(const uint8_t *p, size_t i, size_t n)
  * 65535, no LWS, no brackets. Returns the offset after it. */
 static inline size_t _fast_hostport(const uint8_t *p, size_t h, size_t n, ss_slice *host, uint16_t *port)
 {
-    size_t e = h;
-    while (e < n && sip_int_is(p[e], SIP_CT_HOST))
-        e++;
+    size_t e = sip_int_span(p, h, n, SIP_CT_HOST);
     if (e == h)
         return _NOT_SIMPLE;
     *host = ss_slice_make(p + h, e - h);
@@ -512,8 +570,11 @@ static inline size_t _fast_hostport(const uint8_t *p, size_t h, size_t n, ss_sli
     if (e < n && p[e] == ':') {
         size_t q = e + 1;
         uint32_t pv = 0;
-        while (q < n && sip_int_is(p[q], SIP_CT_DIGIT) && pv <= 65535)
-            pv = pv * 10 + (uint32_t)(p[q++] - '0');
+        unsigned dg;
+        while (q < n && (dg = (unsigned)p[q] - '0') <= 9 && pv <= 65535) {
+            pv = pv * 10 + dg;
+            q++;
+        }
         if (q == e + 1 || pv > 65535)
             return _NOT_SIMPLE;
         *port = (uint16_t)pv;
@@ -533,9 +594,7 @@ static inline size_t _fast_param(const uint8_t *p, size_t i, size_t n, ss_slice 
     if (nt == a)
         return _NOT_SIMPLE;
     if (nt < n && p[nt] == '=') {
-        ve = nt + 1;
-        while (ve < n && sip_int_is(p[ve], SIP_CT_PVAL))
-            ve++;
+        ve = sip_int_span(p, nt + 1, n, SIP_CT_PVAL);
         if (ve < n && p[ve] != ';')
             return _NOT_SIMPLE;
     } else if (nt < n && p[nt] != ';') {
@@ -549,9 +608,9 @@ static inline size_t _fast_param(const uint8_t *p, size_t i, size_t n, ss_slice 
 static int _name_addr_fast(ss_slice v, sip_name_addr *out)
 {
     const uint8_t *p = v.p;
-    size_t n = v.len, d = 0;
-    while (d < n && (sip_int_is(p[d], SIP_CT_TOKEN) || p[d] == ' '))
-        d++;
+    size_t n = v.len, d = _token_end(p, 0, n);
+    while (d < n && p[d] == ' ')
+        d = _token_end(p, d + 1, n);
     if (d == n)
         return 0;
     int angle = p[d] == '<';
@@ -562,19 +621,15 @@ static int _name_addr_fast(ss_slice v, sip_name_addr *out)
         return 0;
 
     /* scheme: sip or sips */
-    size_t k = u;
-    while (k < n && sip_int_is(p[k], SIP_CT_SCHEME))
-        k++;
+    size_t k = sip_int_span(p, u, n, SIP_CT_SCHEME);
     if (k == u || k == n || p[k] != ':' || !((p[u] | 0x20) >= 'a' && (p[u] | 0x20) <= 'z'))
         return 0;
     ss_slice scheme = ss_slice_make(p + u, k - u);
     if (!SIP_INT_IEQ(scheme, "sip") && !SIP_INT_IEQ(scheme, "sips"))
         return 0;
-    size_t r = k + 1, t = r;
+    size_t r = k + 1, t = _token_end(p, r, n);
 
     /* user@ (token characters only, so no ':' password) */
-    while (t < n && sip_int_is(p[t], SIP_CT_TOKEN))
-        t++;
     ss_slice user = SS_SLICE_NULL;
     size_t h = r;
     if (t < n && p[t] == '@') {

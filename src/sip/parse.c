@@ -6,8 +6,9 @@
  * message still counts (as Wireshark counts it) and the report can say what
  * was wrong with it.
  *
- * Cost: one memchr per line plus one scan of each header name; header ids
- * come from a length/first-letter switch. Nothing is allocated, nothing is
+ * Cost: one memchr per line; the common header names are matched with
+ * their ':' in one step (sip_int_hdr_prefix), others are scanned and get
+ * their id from a length/first-letter switch. Nothing is allocated, nothing is
  * copied, and nothing on the stack grows with the input. */
 #include "sip_int.h"
 
@@ -56,11 +57,10 @@ static void _check_ruri(sip_msg *m)
 {
     ss_slice r = m->ruri;
     sip_uri u;
-    for (size_t i = 0; i < r.len; i++)
-        if (_wsp(r.p[i])) {
-            m->defects |= SIP_DEF_BAD_REQUEST_URI;
-            return;
-        }
+    if (sip_int_find2(r.p, 0, r.len, ' ', '\t') < r.len) {
+        m->defects |= SIP_DEF_BAD_REQUEST_URI;
+        return;
+    }
     if (r.len == 0 || r.p[0] == '<' || sip_parse_uri(r, &u) != 0) {
         m->defects |= SIP_DEF_BAD_REQUEST_URI;
         return;
@@ -77,9 +77,7 @@ static void _check_ruri(sip_msg *m)
  * line without CR/LF and starts "token SP" (the classifier checked). */
 static int _request_line(sip_msg *m, const uint8_t *b, size_t e)
 {
-    size_t i = 0;
-    while (i < e && sip_int_is(b[i], SIP_CT_TOKEN))
-        i++;
+    size_t i = sip_int_span(b, 0, e, SIP_CT_TOKEN);
     m->is_request = 1;
     m->method_name = ss_slice_make(b, i);
     m->method = sip_method_from(m->method_name);
@@ -210,9 +208,8 @@ static void _name_addr(sip_msg *m, ss_slice v, sip_name_addr *out, uint32_t bad)
 }
 
 /* Handles one complete header (folded continuations included). */
-static void _header(sip_msg *m, _pstate *st, ss_slice name, ss_slice value)
+static void _header(sip_msg *m, _pstate *st, sip_hdr_id id, ss_slice name, ss_slice value)
 {
-    sip_hdr_id id = sip_hdr_lookup(name.p, name.len);
     value = sip_int_trim(value);
     m->nhdr_total++;
     if (m->nhdr < SIP_MAX_HEADERS) {
@@ -346,6 +343,7 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
     size_t i = from;
     int have = 0, found = 0;
     ss_slice name = SS_SLICE_NULL;
+    sip_hdr_id id = SIP_H_OTHER;
     size_t va = 0, vb = 0;
     *hdr_end = *body = n;
     while (i < n) {
@@ -369,11 +367,19 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
                 m->defects |= SIP_DEF_BAD_HEADER_LINE;
         } else {
             if (have)
-                _header(m, st, name, ss_slice_make(b + va, vb - va));
+                _header(m, st, id, name, ss_slice_make(b + va, vb - va));
             have = 0;
-            size_t k = i;
-            while (k < e && sip_int_is(b[k], SIP_CT_TOKEN))
-                k++;
+            size_t nl;
+            id = sip_int_hdr_prefix(b + i, e - i, &nl);
+            if (nl) { /* "Name:" with a common name: no scan, no lookup */
+                have = 1;
+                name = ss_slice_make(b + i, nl);
+                va = i + nl + 1;
+                vb = e;
+                i = e + 1;
+                continue;
+            }
+            size_t k = sip_int_span(b, i, e, SIP_CT_TOKEN);
             size_t ne = k;
             while (k < e && _wsp(b[k]))
                 k++;
@@ -382,6 +388,7 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
             } else {
                 have = 1;
                 name = ss_slice_make(b + i, ne - i);
+                id = sip_hdr_lookup(name.p, name.len);
                 va = k + 1;
                 vb = e;
             }
@@ -389,7 +396,7 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
         i = e + 1;
     }
     if (have)
-        _header(m, st, name, ss_slice_make(b + va, vb - va));
+        _header(m, st, id, name, ss_slice_make(b + va, vb - va));
     return found;
 }
 

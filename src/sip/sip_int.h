@@ -25,6 +25,27 @@ extern const uint8_t sip_int_ctype[256];
 
 static inline int sip_int_is(uint8_t c, uint8_t cls) { return (sip_int_ctype[c] & cls) != 0; }
 
+/* End of the run of cls bytes in p[i..n): the offset of the first byte
+ * not in cls, or n. Four bytes per bounds check (the classes are table
+ * bits, not ranges, so there is no cheaper SWAR test); header names,
+ * hosts, tokens and parameter values are all scanned this way. */
+static inline size_t sip_int_span(const uint8_t *p, size_t i, size_t n, uint8_t cls)
+{
+    for (; i + 4 <= n; i += 4) {
+        if (!(sip_int_ctype[p[i]] & cls))
+            return i;
+        if (!(sip_int_ctype[p[i + 1]] & cls))
+            return i + 1;
+        if (!(sip_int_ctype[p[i + 2]] & cls))
+            return i + 2;
+        if (!(sip_int_ctype[p[i + 3]] & cls))
+            return i + 3;
+    }
+    while (i < n && (sip_int_ctype[p[i]] & cls))
+        i++;
+    return i;
+}
+
 static inline uint8_t sip_int_lower(uint8_t c)
 {
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
@@ -90,6 +111,11 @@ static inline size_t sip_int_find2(const uint8_t *p, size_t i, size_t n, uint8_t
             return i;
     return n;
 }
+
+/* Id of the header name a header line starts with, for the most common
+ * names written in full and directly followed by ':' (*name_len = the
+ * name's length); else SIP_H_OTHER with *name_len = 0 (headers.c). */
+sip_hdr_id sip_int_hdr_prefix(const uint8_t *p, size_t left, size_t *name_len);
 
 /* sip_parse_name_addr without its fast path (headers.c): the reference the
  * fast path must agree with (fuzz_sip, test_sip). */

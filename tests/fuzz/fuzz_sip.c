@@ -48,6 +48,20 @@ static void _via_agree(ss_slice v)
            _same(a.branch, b.branch) && _same(a.received, b.received) && a.rport == b.rport);
 }
 
+/* A header name the prefix match finds is the one the token scan and
+ * sip_hdr_lookup find, followed directly by ':'. */
+static void _hdr_prefix_agree(const uint8_t *p, size_t n)
+{
+    size_t nl;
+    sip_hdr_id id = sip_int_hdr_prefix(p, n, &nl);
+    if (nl == 0) {
+        _CHECK(id == SIP_H_OTHER);
+        return;
+    }
+    _CHECK(nl < n && p[nl] == ':' && sip_int_span(p, 0, n, SIP_CT_TOKEN) == nl);
+    _CHECK(id != SIP_H_OTHER && sip_hdr_lookup(p, nl) == id);
+}
+
 static void _inside(ss_slice s, const uint8_t *base, size_t size)
 {
     if (s.len == 0)
@@ -121,6 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     _name_addr_agree(ss_slice_make(data, size)); /* the whole input as one value */
     _via_agree(ss_slice_make(data, size));
+    _hdr_prefix_agree(data, size);
+    for (size_t i = 0; i < size; i++) /* every line start */
+        if (data[i] == '\n')
+            _hdr_prefix_agree(data + i + 1, size - i - 1);
     size_t used = 0, skip = 0, len = 0;
 
     /* datagram mode, then whatever follows the first message */

@@ -1042,6 +1042,62 @@ static void test_torture(void **state)
 /* The name-addr fast path against the general parser, on the forms UAs
  * write and on near misses that must fall back (fuzz_sip does the same on
  * every fuzz input). */
+/* The prefix match for common header names (sip_int_hdr_prefix) finds
+ * what the token scan plus sip_hdr_lookup finds, and finds the common
+ * names themselves; anything else ("Via :", compact forms, other names,
+ * truncated lines) is left to the scan. */
+static void test_hdr_prefix_agrees(void **state)
+{
+    (void)state;
+    static const char *const common[] = {
+        "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type",
+        "Max-Forwards", "Allow", "Accept", "Expires", "Route", "Record-Route", "Supported",
+        "Subject", "Server", "User-Agent",
+    };
+    for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+        char line[64], up[64];
+        size_t nl, k = (size_t)snprintf(line, sizeof line, "%s: x", common[i]);
+        for (size_t j = 0; j <= k; j++)
+            up[j] = (char)((line[j] >= 'a' && line[j] <= 'z') ? line[j] - 32 : line[j]);
+        sip_hdr_id want = sip_hdr_lookup(U8(common[i]), strlen(common[i]));
+        assert_int_not_equal(want, SIP_H_OTHER);
+        assert_int_equal(sip_int_hdr_prefix(U8(line), k, &nl), want);
+        assert_int_equal(nl, strlen(common[i]));
+        assert_int_equal(sip_int_hdr_prefix(U8(up), k, &nl), want);
+        assert_int_equal(nl, strlen(common[i]));
+        /* the name alone, or cut before its ':' */
+        assert_int_equal(sip_int_hdr_prefix(U8(line), strlen(common[i]), &nl), SIP_H_OTHER);
+        assert_int_equal(nl, 0);
+    }
+    /* every known name in every form, plus near misses: where the prefix
+     * match answers, the scan and the lookup give the same */
+    static const char *const tails[] = {":", " :", "x:", "-x:", "", ":v", "\t:", "\r\n"};
+    for (int id = 1; id < SIP_H__COUNT; id++) {
+        const char *n = sip_hdr_name((sip_hdr_id)id);
+        for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+            char line[64];
+            size_t nl, k = (size_t)snprintf(line, sizeof line, "%s%s", n, tails[t]);
+            for (size_t cut = 0; cut <= k; cut++) {
+                sip_hdr_id got = sip_int_hdr_prefix(U8(line), cut, &nl);
+                if (nl == 0) {
+                    assert_int_equal(got, SIP_H_OTHER);
+                    continue;
+                }
+                assert_true(nl < cut && line[nl] == ':');
+                assert_int_equal(sip_int_span(U8(line), 0, cut, SIP_CT_TOKEN), nl);
+                assert_int_equal(sip_hdr_lookup(U8(line), nl), got);
+            }
+        }
+    }
+    size_t nl;
+    assert_int_equal(sip_int_hdr_prefix(U8("v: x"), 4, &nl), SIP_H_OTHER); /* compact: scanned */
+    assert_int_equal(sip_int_hdr_prefix(U8("Via : x"), 7, &nl), SIP_H_OTHER);
+    assert_int_equal(sip_int_hdr_prefix(U8("Viaduct: x"), 10, &nl), SIP_H_OTHER);
+    assert_int_equal(sip_int_hdr_prefix(U8("To\x1a x"), 5, &nl), SIP_H_OTHER); /* 0x1a | 0x20 == ':' */
+    assert_int_equal(sip_int_hdr_prefix(U8("Content\rLength: x"), 18, &nl), SIP_H_OTHER);
+    assert_int_equal(sip_int_hdr_prefix(NULL, 0, &nl), SIP_H_OTHER);
+}
+
 static void test_name_addr_fast_agrees(void **state)
 {
     (void)state;
@@ -1154,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_not_sip),
         cmocka_unit_test(test_unknown_and_ms_methods),
         cmocka_unit_test(test_hdr_lookup),
+        cmocka_unit_test(test_hdr_prefix_agrees),
         cmocka_unit_test(test_compact_message),
         cmocka_unit_test(test_folding_and_lws),
         cmocka_unit_test(test_view_name_addr),
