@@ -439,6 +439,49 @@ int sip_parse_uint(ss_slice value, uint64_t max, uint64_t *out)
 
 /* ---- URI ---- */
 
+/* Port digits at p[k..n): returns the end of the digit run and sets *v
+ * to its value, or to 65536 when the value passes 65535 (a run of leading
+ * zeros is fine). With eight bytes left the run is found and read eight
+ * bytes at a time (SWAR; the load stays inside p[k..n)): a digit byte b
+ * has b & 0xF0 == 0x30 and (b + 6) & 0xF0 == 0x30, so in m below exactly
+ * the bytes that are not digits are non-zero (a carry out of a byte above
+ * 0xF9 only reaches bytes after a non-digit), and the lowest set bit
+ * marks the end of the run. Shifting the run to the top bytes leaves
+ * zero bytes (digit value 0) in front, and three multiply-shift steps add
+ * up pairs, quads and the two halves (the usual eight-digit parse). */
+static inline size_t _port(const uint8_t *p, size_t k, size_t n, uint32_t *v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (k < n && n - k >= 8) {
+        uint64_t x;
+        memcpy(&x, p + k, 8);
+        uint64_t m = ((x & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
+                     (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
+        if (m != 0) { /* the run ends within these eight bytes */
+            unsigned len = (unsigned)__builtin_ctzll(m) >> 3;
+            if (len == 0) {
+                *v = 0;
+                return k;
+            }
+            uint64_t d = (x & 0x0F0F0F0F0F0F0F0Full) << (8 * (8 - len));
+            d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFull;
+            d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFull;
+            d = (d * 10000 + (d >> 32)) & 0xFFFFFFFFull;
+            *v = d > 65535 ? 65536 : (uint32_t)d;
+            return k + len;
+        }
+    }
+#endif
+    uint32_t val = 0;
+    unsigned dg;
+    while (k < n && (dg = (unsigned)p[k] - '0') <= 9 && val <= 65535) {
+        val = val * 10 + dg;
+        k++;
+    }
+    *v = val > 65535 ? 65536 : val;
+    return k;
+}
+
 /* Parses host[:port] at p[i..n) into out->host/port; returns the offset
  * after it or (size_t)-1 on a malformed host or port. */
 static size_t _hostport(const uint8_t *p, size_t i, size_t n, ss_slice *host, uint16_t *port)
@@ -461,13 +504,9 @@ static size_t _hostport(const uint8_t *p, size_t i, size_t n, ss_slice *host, ui
     size_t k = _skip_lws(p, i, n);
     if (k < n && p[k] == ':') {
         k = _skip_lws(p, k + 1, n);
-        uint32_t v = 0;
+        uint32_t v;
         size_t d = k;
-        unsigned dg;
-        while (k < n && (dg = (unsigned)p[k] - '0') <= 9 && v <= 65535) {
-            v = v * 10 + dg;
-            k++;
-        }
+        k = _port(p, k, n, &v);
         if (k == d || v > 65535)
             return (size_t)-1;
         *port = (uint16_t)v;
@@ -568,13 +607,8 @@ static inline size_t _fast_hostport(const uint8_t *p, size_t h, size_t n, ss_sli
     *host = ss_slice_make(p + h, e - h);
     *port = 0;
     if (e < n && p[e] == ':') {
-        size_t q = e + 1;
-        uint32_t pv = 0;
-        unsigned dg;
-        while (q < n && (dg = (unsigned)p[q] - '0') <= 9 && pv <= 65535) {
-            pv = pv * 10 + dg;
-            q++;
-        }
+        uint32_t pv;
+        size_t q = _port(p, e + 1, n, &pv);
         if (q == e + 1 || pv > 65535)
             return _NOT_SIMPLE;
         *port = (uint16_t)pv;

@@ -1098,6 +1098,55 @@ static void test_hdr_prefix_agrees(void **state)
     assert_int_equal(sip_int_hdr_prefix(NULL, 0, &nl), SIP_H_OTHER);
 }
 
+/* Ports in URIs, Via sent-by and name-addrs: short and long digit runs,
+ * with the eight-bytes-at-a-time path (eight bytes or more left) and the
+ * byte loop (fewer), leading zeros, and values past 65535. */
+static void test_port_digits(void **state)
+{
+    (void)state;
+    static const struct { const char *uri; int ok; unsigned port; } cases[] = {
+        {"sip:h:5060", 1, 5060},            {"sip:h:5060;transport=udp", 1, 5060},
+        {"sip:h:0", 1, 0},                  {"sip:h:65535", 1, 65535},
+        {"sip:h:65535;x=yyyyyyyy", 1, 65535}, {"sip:h:65536", 0, 0},
+        {"sip:h:65536;x=yyyyyyyy", 0, 0},   {"sip:h:0000080", 1, 80},
+        {"sip:h:00000000080;x=y", 1, 80},   {"sip:h:1234567;x=y", 0, 0},
+        {"sip:h:99999999;x=y", 0, 0},       {"sip:h:99999999999999", 0, 0},
+        {"sip:h:7;x=yyyyyyyyyy", 1, 7},     {"sip:h:;x=yyyyyyyyyy", 0, 0},
+        {"sip:h:5060\xff\xff\xff\xff\xff", 1, 5060}, {"sip:h:15061:yyyyyy", 1, 15061},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sip_uri u;
+        char via[96], na[96];
+        int rc = sip_parse_uri(SL(cases[i].uri), &u);
+        if (cases[i].ok) {
+            assert_int_equal(u.port, cases[i].port);
+        } else {
+            assert_int_not_equal(rc, 0);
+        }
+        /* the same host:port in a Via and a name-addr, fast paths and
+         * general parsers alike */
+        snprintf(via, sizeof via, "SIP/2.0/UDP %s", cases[i].uri + 4);
+        snprintf(na, sizeof na, "<%s>", cases[i].uri);
+        sip_via v, vg;
+        sip_name_addr a, ag;
+        int rv = sip_parse_via(SL(via), &v), rvg = sip_int_via_general(SL(via), &vg);
+        int ra = sip_parse_name_addr(SL(na), &a), rag = sip_int_name_addr_general(SL(na), &ag);
+        assert_int_equal(rv, rvg);
+        assert_int_equal(ra, rag);
+        if (cases[i].ok && strchr(cases[i].uri, ';') == NULL && strchr(cases[i].uri, '\xff') == NULL &&
+            strchr(cases[i].uri + 6, ':') == NULL) {
+            assert_int_equal(rv, 0);
+            assert_int_equal(v.port, cases[i].port);
+            assert_int_equal(ra, 0);
+            assert_int_equal(a.uri.port, cases[i].port);
+        }
+        if (rv == 0)
+            assert_int_equal(v.port, vg.port);
+        if (ra == 0)
+            assert_int_equal(a.uri.port, ag.uri.port);
+    }
+}
+
 static void test_name_addr_fast_agrees(void **state)
 {
     (void)state;
@@ -1211,6 +1260,7 @@ int main(void)
         cmocka_unit_test(test_unknown_and_ms_methods),
         cmocka_unit_test(test_hdr_lookup),
         cmocka_unit_test(test_hdr_prefix_agrees),
+        cmocka_unit_test(test_port_digits),
         cmocka_unit_test(test_compact_message),
         cmocka_unit_test(test_folding_and_lws),
         cmocka_unit_test(test_view_name_addr),
