@@ -726,7 +726,13 @@ static int _name_addr_fast(ss_slice v, sip_name_addr *out)
 
 int sip_parse_name_addr(ss_slice value, sip_name_addr *out)
 {
-    if (_name_addr_fast(sip_int_trim(value), out))
+    return sip_int_name_addr_trimmed(sip_int_trim(value), out);
+}
+
+/* Contract: see sip_int.h. */
+int sip_int_name_addr_trimmed(ss_slice value, sip_name_addr *out)
+{
+    if (_name_addr_fast(value, out))
         return 0;
     return sip_int_name_addr_general(value, out);
 }
@@ -865,6 +871,9 @@ int sip_parse_via(ss_slice value, sip_via *out)
         return 0;
     return sip_int_via_general(value, out);
 }
+
+/* Contract: see sip_int.h. */
+int sip_int_via_fast(ss_slice value, sip_via *out) { return _via_fast(value, out); }
 
 /* Contract: see sip.h. rport: -1 absent, 0 without value, else the port. */
 int sip_int_via_general(ss_slice value, sip_via *out)

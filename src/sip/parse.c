@@ -200,7 +200,7 @@ static int _date_ok(ss_slice v)
 
 static void _name_addr(sip_msg *m, ss_slice v, sip_name_addr *out, uint32_t bad)
 {
-    int rc = sip_parse_name_addr(v, out);
+    int rc = sip_int_name_addr_trimmed(v, out); /* _header trimmed v */
     if (rc == -2)
         m->defects |= SIP_DEF_BAD_DISPLAY_NAME;
     else if (rc != 0)
@@ -250,6 +250,12 @@ static inline __attribute__((always_inline)) void _header(sip_msg *m, _pstate *s
         _name_addr(m, value, &m->to, SIP_DEF_BAD_TO);
         break;
     case SIP_H_VIA: {
+        /* the usual single Via: the fast path alone, which only takes a
+         * value without ',' (one value, none empty) */
+        if (m->via_count == 0 && sip_int_via_fast(value, &m->via)) {
+            m->via_count = 1;
+            break;
+        }
         uint32_t n = _count_values(value, &empty);
         if (empty)
             m->defects |= SIP_DEF_BAD_VIA;

@@ -117,6 +117,16 @@ static inline size_t sip_int_find2(const uint8_t *p, size_t i, size_t n, uint8_t
  * name's length); else SIP_H_OTHER with *name_len = 0 (headers.c). */
 sip_hdr_id sip_int_hdr_prefix(const uint8_t *p, size_t left, size_t *name_len);
 
+/* sip_parse_name_addr for a value already trimmed of LWS at both ends
+ * (as the parser hands header values on): the same result without the
+ * second trim. */
+int sip_int_name_addr_trimmed(ss_slice value, sip_name_addr *out);
+/* The Via fast path alone, for a trimmed value: 1 when it parsed the
+ * value (exactly as sip_parse_via would), 0 when the general parser must
+ * decide. It takes only single-valued Vias: a value it parses holds no
+ * ','. */
+int sip_int_via_fast(ss_slice value, sip_via *out);
+
 /* sip_parse_name_addr without its fast path (headers.c): the reference the
  * fast path must agree with (fuzz_sip, test_sip). */
 int sip_int_name_addr_general(ss_slice value, sip_name_addr *out);
