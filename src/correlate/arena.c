@@ -24,12 +24,7 @@ static inline uint64_t _load32(const uint8_t *p)
     return v;
 }
 
-/* 64x64 -> 128-bit multiply, folded: the low half xor the high half. */
-static inline uint64_t _mix(uint64_t a, uint64_t b)
-{
-    __extension__ unsigned __int128 r = (unsigned __int128)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
+#define _mix cor_mum
 
 /* rapidhash (Nicolas De Carli, MIT licence; github.com/Nicoshev/rapidhash,
  * v1), itself built on wyhash (Wang Yi, public domain): the secrets and the
@@ -93,6 +88,7 @@ uint64_t cor_hash(const void *vp, size_t len, uint64_t seed)
 #undef _S0
 #undef _S1
 #undef _S2
+#undef _mix
 
 void cor_arena_init(cor_arena *a, void *buf, size_t n)
 {

@@ -25,6 +25,16 @@ static inline uint64_t cor_mix64(uint64_t h)
     return h;
 }
 
+/* 64x64 -> 128-bit multiply folded to 64 bits (low half xor high half):
+ * the mixing step of wyhash/rapidhash (see cor_hash in arena.c). Callers
+ * xor distinct constants into both operands so that neither is zero for
+ * ordinary inputs. */
+static inline uint64_t cor_mum(uint64_t a, uint64_t b)
+{
+    __extension__ unsigned __int128 r = (unsigned __int128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
 /* Backward-shift deletion in a linear-probing table (no deleted markers,
  * so probes stay short however many entries come and go): with the hole
  * at i, the entry at j whose home slot is `home` stays put when its home
