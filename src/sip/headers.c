@@ -234,69 +234,6 @@ sip_hdr_id sip_hdr_lookup(const uint8_t *n, size_t len)
 
 #undef _IS
 
-/* 1 when p[0..left) starts with the lower-case literal lit (length n) in
- * any case; see sip_int_ieq_lit for the characters lit may hold. */
-static inline int _starts(const uint8_t *p, size_t left, const char *lit, size_t n)
-{
-    return left >= n && sip_int_ieq_lit(ss_slice_make(p, n), lit, n);
-}
-
-#define _PRE(lit, hid)                                        \
-    do {                                                      \
-        if (_starts(p, left, lit ":", sizeof(lit)))           \
-            return *name_len = sizeof(lit) - 1, (hid);        \
-    } while (0)
-
-/* Contract: with p[0..left) the start of a header line, the id of the
- * header when the line begins with one of the names SIP traffic carries
- * most, written in full and followed directly by ':'; *name_len is then
- * the name's length. Otherwise SIP_H_OTHER and *name_len = 0, and the
- * caller scans the name and asks sip_hdr_lookup. Whenever this finds a
- * name, scanning the token and looking it up gives the same name and id
- * (':' is no token character): it only saves that scan and the lookup
- * for the usual "Name:" (test_sip compares the two). */
-sip_hdr_id sip_int_hdr_prefix(const uint8_t *p, size_t left, size_t *name_len)
-{
-    *name_len = 0;
-    if (left < 3)
-        return SIP_H_OTHER;
-    switch (p[0] | 0x20) {
-    case 'a':
-        _PRE("allow", SIP_H_ALLOW);
-        _PRE("accept", SIP_H_ACCEPT);
-        break;
-    case 'c':
-        switch (p[1] | 0x20) {
-        case 'a': _PRE("call-id", SIP_H_CALL_ID); break;
-        case 's': _PRE("cseq", SIP_H_CSEQ); break;
-        case 'o':
-            _PRE("contact", SIP_H_CONTACT);
-            _PRE("content-length", SIP_H_CONTENT_LENGTH);
-            _PRE("content-type", SIP_H_CONTENT_TYPE);
-            break;
-        }
-        break;
-    case 'e': _PRE("expires", SIP_H_EXPIRES); break;
-    case 'f': _PRE("from", SIP_H_FROM); break;
-    case 'm': _PRE("max-forwards", SIP_H_MAX_FORWARDS); break;
-    case 'r':
-        _PRE("route", SIP_H_ROUTE);
-        _PRE("record-route", SIP_H_RECORD_ROUTE);
-        break;
-    case 's':
-        _PRE("supported", SIP_H_SUPPORTED);
-        _PRE("subject", SIP_H_SUBJECT);
-        _PRE("server", SIP_H_SERVER);
-        break;
-    case 't': _PRE("to", SIP_H_TO); break;
-    case 'u': _PRE("user-agent", SIP_H_USER_AGENT); break;
-    case 'v': _PRE("via", SIP_H_VIA); break;
-    }
-    return SIP_H_OTHER;
-}
-
-#undef _PRE
-
 /* ---- scanning helpers ---- */
 
 static inline int _lws(uint8_t c) { return sip_int_is(c, SIP_CT_LWS); }
