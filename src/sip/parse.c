@@ -23,18 +23,40 @@
 
 /* Per-parse scratch that is not part of the result. */
 typedef struct _pstate {
-    uint64_t seen; /* 1 << sip_hdr_id for every id met so far */
-    int cl_bad;    /* the (first) Content-Length was unusable */
+    uint64_t seen;   /* 1 << sip_hdr_id for every id met so far */
+    int cl_bad;      /* the (first) Content-Length was unusable */
+    unsigned filled; /* _F_* of the views a header parser has written */
 } _pstate;
+
+/* The views whose parsers write every field (each clears its output
+ * first): _reset leaves them alone and _clear_unfilled clears those no
+ * header filled, so the usual message does not zero them twice. */
+#define _F_FROM    0x01u
+#define _F_TO      0x02u
+#define _F_CSEQ    0x04u
+#define _F_VIA     0x08u
+#define _F_CONTACT 0x10u
+
+_Static_assert(offsetof(sip_msg, from) < offsetof(sip_msg, to) &&
+                   offsetof(sip_msg, to) < offsetof(sip_msg, cseq) &&
+                   offsetof(sip_msg, cseq) < offsetof(sip_msg, via) &&
+                   offsetof(sip_msg, via) < offsetof(sip_msg, via_count) &&
+                   offsetof(sip_msg, via_count) < offsetof(sip_msg, contact) &&
+                   offsetof(sip_msg, contact) < offsetof(sip_msg, has_contact) &&
+                   offsetof(sip_msg, has_contact) < offsetof(sip_msg, hdr),
+               "_reset skips from..via and contact: keep them where they are in sip_msg");
 
 static inline int _wsp(uint8_t c) { return c == ' ' || c == '\t'; }
 
 /* Clears the result without touching hdr[]: the array is 5 KiB and only
  * hdr[0..nhdr) is meaningful, so zeroing it per message would cost more
- * than the parse itself. */
+ * than the parse itself. From, To, CSeq, Via and Contact are left to
+ * their parsers or to _clear_unfilled. */
 static void _reset(sip_msg *m)
 {
-    memset(m, 0, offsetof(sip_msg, hdr));
+    memset(m, 0, offsetof(sip_msg, from));
+    memset(&m->via_count, 0, offsetof(sip_msg, contact) - offsetof(sip_msg, via_count));
+    memset(&m->has_contact, 0, offsetof(sip_msg, hdr) - offsetof(sip_msg, has_contact));
     m->nhdr = 0;
     m->nhdr_total = 0;
     m->defects = 0;
@@ -42,7 +64,24 @@ static void _reset(sip_msg *m)
     m->content_length = -1;
     m->expires = -1;
     m->max_forwards = -1;
-    m->via.rport = -1;
+}
+
+/* Clears the views _reset skipped that no header parser wrote, as _reset
+ * would have (Via's rport: -1, absent). */
+static void _clear_unfilled(sip_msg *m, unsigned filled)
+{
+    if (!(filled & _F_FROM))
+        memset(&m->from, 0, sizeof m->from);
+    if (!(filled & _F_TO))
+        memset(&m->to, 0, sizeof m->to);
+    if (!(filled & _F_CSEQ))
+        memset(&m->cseq, 0, sizeof m->cseq);
+    if (!(filled & _F_VIA)) {
+        memset(&m->via, 0, sizeof m->via);
+        m->via.rport = -1;
+    }
+    if (!(filled & _F_CONTACT))
+        memset(&m->contact, 0, sizeof m->contact);
 }
 
 /* ---- start line ---- */
@@ -240,27 +279,34 @@ static inline __attribute__((always_inline)) void _header(sip_msg *m, _pstate *s
         m->call_id = value;
         break;
     case SIP_H_CSEQ:
+        st->filled |= _F_CSEQ;
         if (sip_parse_cseq(value, &m->cseq) != 0)
             m->defects |= SIP_DEF_BAD_CSEQ;
         break;
     case SIP_H_FROM:
+        st->filled |= _F_FROM;
         _name_addr(m, value, &m->from, SIP_DEF_BAD_FROM);
         break;
     case SIP_H_TO:
+        st->filled |= _F_TO;
         _name_addr(m, value, &m->to, SIP_DEF_BAD_TO);
         break;
     case SIP_H_VIA: {
         /* the usual single Via: the fast path alone, which only takes a
          * value without ',' (one value, none empty) */
         if (m->via_count == 0 && sip_int_via_fast(value, &m->via)) {
+            st->filled |= _F_VIA;
             m->via_count = 1;
             break;
         }
         uint32_t n = _count_values(value, &empty);
         if (empty)
             m->defects |= SIP_DEF_BAD_VIA;
-        if (m->via_count == 0 && n > 0 && sip_parse_via(value, &m->via) != 0)
-            m->defects |= SIP_DEF_BAD_VIA;
+        if (m->via_count == 0 && n > 0) {
+            st->filled |= _F_VIA;
+            if (sip_parse_via(value, &m->via) != 0)
+                m->defects |= SIP_DEF_BAD_VIA;
+        }
         m->via_count += n;
         break;
     }
@@ -272,6 +318,7 @@ static inline __attribute__((always_inline)) void _header(sip_msg *m, _pstate *s
             break;
         }
         m->has_contact = 1;
+        st->filled |= _F_CONTACT;
         _name_addr(m, value, &m->contact, SIP_DEF_BAD_CONTACT);
         break;
     case SIP_H_CONTENT_LENGTH:
@@ -436,7 +483,7 @@ static int _only_lws(const uint8_t *b, size_t n)
 sip_result sip_parse(sip_msg *m, const uint8_t *p, size_t len, int stream, size_t *consumed)
 {
     size_t unused, s = 0, le, hdr_end, body;
-    _pstate st = {0, 0};
+    _pstate st = {0, 0, 0};
     if (consumed == NULL)
         consumed = &unused;
     *consumed = 0;
@@ -445,21 +492,27 @@ sip_result sip_parse(sip_msg *m, const uint8_t *p, size_t len, int stream, size_
         len = 0;
     while (s < len && (p[s] == '\r' || p[s] == '\n'))
         s++;
-    if (s == len)
+    if (s == len) {
+        _clear_unfilled(m, 0);
         return stream ? SIP_INCOMPLETE : SIP_NOT_SIP; /* keep-alive or nothing */
+    }
     const uint8_t *b = p + s;
     size_t n = len - s;
 
     sip_result r = sip_int_classify_start(b, n, !stream, &le);
-    if (r != SIP_OK)
+    if (r != SIP_OK) {
+        _clear_unfilled(m, 0);
         return r;
+    }
     size_t sl = le;
     while (sl > 0 && b[sl - 1] == '\r')
         sl--;
     /* '/' is not a token char, so "SIP/" can only begin a status line. */
     int bad = sl >= 4 && SIP_INT_IEQ(ss_slice_make(b, 4), "sip/") ? _status_line(m, b, sl)
                                                                   : _request_line(m, b, sl);
-    if (!_headers(m, &st, b, le < n ? le + 1 : n, n, &hdr_end, &body)) {
+    int found = _headers(m, &st, b, le < n ? le + 1 : n, n, &hdr_end, &body);
+    _clear_unfilled(m, st.filled);
+    if (!found) {
         if (stream)
             return SIP_INCOMPLETE;
         m->defects |= SIP_DEF_NO_HEADER_END;

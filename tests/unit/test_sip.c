@@ -1147,6 +1147,45 @@ static void test_port_digits(void **state)
     }
 }
 
+/* A reused sip_msg keeps nothing of the message before: views no header
+ * of this message filled (From, To, CSeq, Via, Contact are cleared only
+ * when absent) read as absent, whatever the previous message held. */
+static void test_reuse_clears_views(void **state)
+{
+    (void)state;
+    static const char *full =
+        "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h:5060;branch=z9hG4bK1;rport=7\r\n"
+        "From: A <sip:a@h:1>;tag=f\r\nTo: B <sip:b@h:2>;tag=t\r\nCall-ID: c\r\n"
+        "CSeq: 5 INVITE\r\nContact: <sip:a@h:3>\r\nContent-Length: 0\r\n\r\n";
+    static const char *const bare[] = {
+        "OPTIONS sip:b@h SIP/2.0\r\nCall-ID: d\r\nContent-Length: 0\r\n\r\n",
+        "OPTIONS sip:b@h SIP/2.0\r\nVia: \r\nContact: *\r\nCall-ID: d\r\n\r\n",
+        "\r\n\r\n",
+        "HTTP/1.1 200 OK\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof(bare) / sizeof(bare[0]); i++) {
+        size_t used;
+        assert_int_equal(_parse(full, 0, &used), SIP_OK);
+        assert_int_equal(g_msg.via.rport, 7);
+        assert_int_equal(g_msg.contact.uri.port, 3);
+        (void)_parse(bare[i], 0, &used);
+        assert_null(g_msg.from.uri.raw.p);
+        assert_null(g_msg.from.tag.p);
+        assert_int_equal(g_msg.from.uri.port, 0);
+        assert_null(g_msg.to.tag.p);
+        assert_int_equal(g_msg.to.uri.port, 0);
+        assert_int_equal(g_msg.cseq.seq, 0);
+        assert_null(g_msg.cseq.method_name.p);
+        assert_null(g_msg.via.branch.p);
+        assert_null(g_msg.via.host.p);
+        assert_int_equal(g_msg.via.port, 0);
+        assert_int_equal(g_msg.via.rport, -1);
+        assert_null(g_msg.contact.uri.raw.p);
+        assert_int_equal(g_msg.contact.uri.port, 0);
+        assert_int_equal(g_msg.has_contact, 0);
+    }
+}
+
 static void test_name_addr_fast_agrees(void **state)
 {
     (void)state;
@@ -1261,6 +1300,7 @@ int main(void)
         cmocka_unit_test(test_hdr_lookup),
         cmocka_unit_test(test_hdr_prefix_agrees),
         cmocka_unit_test(test_port_digits),
+        cmocka_unit_test(test_reuse_clears_views),
         cmocka_unit_test(test_compact_message),
         cmocka_unit_test(test_folding_and_lws),
         cmocka_unit_test(test_view_name_addr),
