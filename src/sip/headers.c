@@ -378,8 +378,8 @@ int sip_parse_uint(ss_slice value, uint64_t max, uint64_t *out)
 
 /* Port digits at p[k..n): returns the end of the digit run and sets *v
  * to its value, or to 65536 when the value passes 65535 (a run of leading
- * zeros is fine). With eight bytes left the run is found and read eight
- * bytes at a time (SWAR; the load stays inside p[k..n)): a digit byte b
+ * zeros is fine). When the value holds eight bytes the run is found and
+ * read eight bytes at a time (SWAR; the load stays inside p[0..n)): a digit byte b
  * has b & 0xF0 == 0x30 and (b + 6) & 0xF0 == 0x30, so in m below exactly
  * the bytes that are not digits are non-zero (a carry out of a byte above
  * 0xF9 only reaches bytes after a non-digit), and the lowest set bit
@@ -389,9 +389,17 @@ int sip_parse_uint(ss_slice value, uint64_t max, uint64_t *out)
 static inline size_t _port(const uint8_t *p, size_t k, size_t n, uint32_t *v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (k < n && n - k >= 8) {
+    if (k < n && n >= 8) {
         uint64_t x;
-        memcpy(&x, p + k, 8);
+        if (n - k >= 8) {
+            memcpy(&x, p + k, 8);
+        } else {
+            /* fewer than eight bytes left (a port at the end of the
+             * value): the value's last eight bytes, shifted so that p[k]
+             * comes first; the zero bytes shifted in end the run */
+            memcpy(&x, p + n - 8, 8);
+            x >>= 8 * (8 - (n - k));
+        }
         uint64_t m = ((x & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
                      (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
         if (m != 0) { /* the run ends within these eight bytes */
