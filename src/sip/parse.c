@@ -127,8 +127,11 @@ static int _request_line(sip_msg *m, const uint8_t *b, size_t e)
     if (t < e)
         m->defects |= SIP_DEF_BAD_START_LINE_SPACING; /* RFC 4475 trws */
     size_t v = t;
-    while (v > i && !_wsp(b[v - 1]))
-        v--;
+    if (t >= i + 8 && SIP_INT_IEQ(ss_slice_make(b + t - 8, 8), " sip/2.0"))
+        v = t - 7; /* the usual version: no scan back */
+    else
+        while (v > i && !_wsp(b[v - 1]))
+            v--;
     m->version = ss_slice_make(b + v, t - v);
     size_t a = i;
     while (a < v && _wsp(b[a]))
@@ -155,8 +158,11 @@ static int _request_line(sip_msg *m, const uint8_t *b, size_t e)
 static int _status_line(sip_msg *m, const uint8_t *b, size_t e)
 {
     size_t v = 0;
-    while (v < e && !_wsp(b[v]))
-        v++;
+    if (e >= 8 && SIP_INT_IEQ(ss_slice_make(b, 8), "sip/2.0 "))
+        v = 7; /* the usual version: no scan */
+    else
+        while (v < e && !_wsp(b[v]))
+            v++;
     m->version = ss_slice_make(b, v);
     if (!_is_sip20(m->version)) {
         m->error = SIP_E_BAD_VERSION;
@@ -173,8 +179,11 @@ static int _status_line(sip_msg *m, const uint8_t *b, size_t e)
         m->defects |= SIP_DEF_BAD_START_LINE_SPACING;
     size_t d = c;
     unsigned code = 0;
-    while (d < e && sip_int_is(b[d], SIP_CT_DIGIT) && d - c < 4)
-        code = code * 10 + (unsigned)(b[d++] - '0');
+    unsigned dg;
+    while (d < e && (dg = (unsigned)b[d] - '0') <= 9 && d - c < 4) {
+        code = code * 10 + dg;
+        d++;
+    }
     if (d - c != 3 || (d < e && !_wsp(b[d])) || code < 100 || code > 699) {
         m->error = SIP_E_BAD_STATUS_CODE; /* RFC 4475 bigcode */
         return -1;

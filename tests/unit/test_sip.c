@@ -1186,6 +1186,41 @@ static void test_reuse_clears_views(void **state)
     }
 }
 
+/* Start lines around the "SIP/2.0" shortcuts: the version and the
+ * spacing defect as the scans find them. */
+static void test_start_line_version(void **state)
+{
+    (void)state;
+    static const struct { const char *line; sip_result r; const char *version; uint32_t def; } cases[] = {
+        {"SIP/2.0 200 OK", SIP_OK, "SIP/2.0", 0},
+        {"sip/2.0 200 OK", SIP_OK, "sip/2.0", 0},
+        {"SIP/2.0  200 OK", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"SIP/2.0\t200 OK", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"SIP/2.00 200 OK", SIP_MALFORMED, "SIP/2.00", 0},
+        {"INVITE sip:a@b SIP/2.0", SIP_OK, "SIP/2.0", 0},
+        {"INVITE sip:a@b sip/2.0", SIP_OK, "sip/2.0", 0},
+        {"INVITE sip:a@b  SIP/2.0", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"INVITE sip:a@b\tSIP/2.0", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"INVITE sip:a@b SIP/2.0 ", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"INVITE sip:a@bXSIP/2.0", SIP_NOT_SIP, "", 0},
+        {"INVITE sip:a@b XSIP/2.0", SIP_NOT_SIP, "", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char msg[256];
+        size_t used;
+        snprintf(msg, sizeof msg,
+                 "%s\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\n"
+                 "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+                 cases[i].line);
+        sip_result r = _parse(msg, 0, &used);
+        assert_int_equal(r, cases[i].r);
+        if (r == SIP_NOT_SIP)
+            continue;
+        _assert_slice(g_msg.version, cases[i].version);
+        assert_int_equal(g_msg.defects & SIP_DEF_BAD_START_LINE_SPACING, cases[i].def);
+    }
+}
+
 static void test_name_addr_fast_agrees(void **state)
 {
     (void)state;
@@ -1301,6 +1336,7 @@ int main(void)
         cmocka_unit_test(test_hdr_prefix_agrees),
         cmocka_unit_test(test_port_digits),
         cmocka_unit_test(test_reuse_clears_views),
+        cmocka_unit_test(test_start_line_version),
         cmocka_unit_test(test_compact_message),
         cmocka_unit_test(test_folding_and_lws),
         cmocka_unit_test(test_view_name_addr),
