@@ -79,9 +79,7 @@ uint64_t cor_hash(const void *vp, size_t len, uint64_t seed)
     }
     a ^= _S1;
     b ^= seed;
-    __extension__ unsigned __int128 r = (unsigned __int128)a * b;
-    a = (uint64_t)r;
-    b = (uint64_t)(r >> 64);
+    cor_mul128(a, b, &a, &b);
     return _mix(a ^ _S0 ^ len, b ^ _S1);
 }
 
