@@ -219,14 +219,16 @@ static inline uint64_t _h(ss_slice s, uint64_t seed)
     return cor_hash(s.p ? s.p : (const uint8_t *)"", s.len, seed);
 }
 
-static uint64_t _addr_h(const ss_addr *a, uint64_t seed)
+/* Address and port in two 128-bit multiplies (the constants are
+ * rapidhash's secrets, as in cor_hash): the address halves, then family
+ * and port with the result, so no address bit can cancel a port bit. */
+static inline uint64_t _addr_h(const ss_addr *a, uint64_t seed)
 {
     uint64_t lo, hi;
     memcpy(&lo, a->ip, 8);
     memcpy(&hi, a->ip + 8, 8);
-    uint64_t h = cor_mix64(seed ^ ((uint64_t)a->family << 16 | a->port));
-    h = cor_mix64(h ^ lo);
-    return cor_mix64(h ^ hi);
+    uint64_t h = cor_mum(lo ^ 0x2d358dccaa6c78a5ull ^ seed, hi ^ 0x8bb84b93962eacc9ull);
+    return cor_mum(h ^ 0x4b33a62ed433d4a3ull, ((uint64_t)a->family << 16 | a->port) ^ 0x8bb84b93962eacc9ull);
 }
 
 static inline int _is_known_method(sip_method m) { return m > SIP_M_UNKNOWN && m < SIP_M__COUNT; }

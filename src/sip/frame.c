@@ -59,6 +59,8 @@ const uint8_t sip_int_ctype[256] = {
 static int _is_sip_slash_prefix(const uint8_t *p, size_t n)
 {
     static const char k[4] = {'s', 'i', 'p', '/'};
+    if (n >= 4) /* the usual case: one four-byte compare */
+        return SIP_INT_IEQ(ss_slice_make(p, 4), "sip/");
     for (size_t i = 0; i < n && i < 4; i++)
         if (sip_int_lower(p[i]) != (uint8_t)k[i])
             return 0;
@@ -88,9 +90,7 @@ sip_result sip_int_classify_start(const uint8_t *p, size_t len, int at_eof, size
     }
 
     /* Request line: method token, SP, ..., SP, "SIP/" version. */
-    size_t i = 0;
-    while (i < seen && sip_int_is(p[i], SIP_CT_TOKEN))
-        i++;
+    size_t i = sip_int_span(p, 0, seen, SIP_CT_TOKEN);
     if (i == seen)
         return (whole || i == 0) ? SIP_NOT_SIP : SIP_INCOMPLETE;
     if (i == 0 || p[i] != ' ')

@@ -376,7 +376,56 @@ int sip_parse_uint(ss_slice value, uint64_t max, uint64_t *out)
 
 /* ---- URI ---- */
 
-static inline int _scheme_char(uint8_t c) { return sip_int_is(c, SIP_CT_SCHEME); }
+/* Port digits at p[k..n): returns the end of the digit run and sets *v
+ * to its value, or to 65536 when the value passes 65535 (a run of leading
+ * zeros is fine). When the value holds eight bytes the run is found and
+ * read eight bytes at a time (SWAR; the load stays inside p[0..n)): a digit byte b
+ * has b & 0xF0 == 0x30 and (b + 6) & 0xF0 == 0x30, so in m below exactly
+ * the bytes that are not digits are non-zero (a carry out of a byte above
+ * 0xF9 only reaches bytes after a non-digit), and the lowest set bit
+ * marks the end of the run. Shifting the run to the top bytes leaves
+ * zero bytes (digit value 0) in front, and three multiply-shift steps add
+ * up pairs, quads and the two halves (the usual eight-digit parse). */
+static inline size_t _port(const uint8_t *p, size_t k, size_t n, uint32_t *v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (k < n && n >= 8) {
+        uint64_t x;
+        if (n - k >= 8) {
+            memcpy(&x, p + k, 8);
+        } else {
+            /* fewer than eight bytes left (a port at the end of the
+             * value): the value's last eight bytes, shifted so that p[k]
+             * comes first; the zero bytes shifted in end the run */
+            memcpy(&x, p + n - 8, 8);
+            x >>= 8 * (8 - (n - k));
+        }
+        uint64_t m = ((x & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
+                     (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
+        if (m != 0) { /* the run ends within these eight bytes */
+            unsigned len = (unsigned)__builtin_ctzll(m) >> 3;
+            if (len == 0) {
+                *v = 0;
+                return k;
+            }
+            uint64_t d = (x & 0x0F0F0F0F0F0F0F0Full) << (8 * (8 - len));
+            d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFull;
+            d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFull;
+            d = (d * 10000 + (d >> 32)) & 0xFFFFFFFFull;
+            *v = d > 65535 ? 65536 : (uint32_t)d;
+            return k + len;
+        }
+    }
+#endif
+    uint32_t val = 0;
+    unsigned dg;
+    while (k < n && (dg = (unsigned)p[k] - '0') <= 9 && val <= 65535) {
+        val = val * 10 + dg;
+        k++;
+    }
+    *v = val > 65535 ? 65536 : val;
+    return k;
+}
 
 /* Parses host[:port] at p[i..n) into out->host/port; returns the offset
  * after it or (size_t)-1 on a malformed host or port. */
@@ -391,8 +440,7 @@ static size_t _hostport(const uint8_t *p, size_t i, size_t n, ss_slice *host, ui
         h1 = (size_t)(rb - p);
         i = h1 + 1;
     } else {
-        while (i < n && sip_int_is(p[i], SIP_CT_HOST))
-            i++;
+        i = sip_int_span(p, i, n, SIP_CT_HOST);
         h1 = i;
     }
     *host = ss_slice_make(p + h0, h1 - h0);
@@ -401,10 +449,9 @@ static size_t _hostport(const uint8_t *p, size_t i, size_t n, ss_slice *host, ui
     size_t k = _skip_lws(p, i, n);
     if (k < n && p[k] == ':') {
         k = _skip_lws(p, k + 1, n);
-        uint32_t v = 0;
+        uint32_t v;
         size_t d = k;
-        while (k < n && sip_int_is(p[k], SIP_CT_DIGIT) && v <= 65535)
-            v = v * 10 + (uint32_t)(p[k++] - '0');
+        k = _port(p, k, n, &v);
         if (k == d || v > 65535)
             return (size_t)-1;
         *port = (uint16_t)v;
@@ -425,8 +472,7 @@ int sip_parse_uri(ss_slice raw, sip_uri *out)
     size_t n = raw.len, i = 0;
     if (n == 0 || !((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z'))
         return -1;
-    while (i < n && _scheme_char(p[i]))
-        i++;
+    i = sip_int_span(p, i, n, SIP_CT_SCHEME);
     if (i == n || p[i] != ':')
         return -1;
     out->scheme = ss_slice_make(p, i);
@@ -490,9 +536,7 @@ static int _display_tokens_ok(const uint8_t *p, size_t a, size_t b)
 /* Token at p[i..n); returns its end (== i when none). */
 static inline size_t _token_end(const uint8_t *p, size_t i, size_t n)
 {
-    while (i < n && sip_int_is(p[i], SIP_CT_TOKEN))
-        i++;
-    return i;
+    return sip_int_span(p, i, n, SIP_CT_TOKEN);
 }
 
 /* Shared by the fast paths. (size_t)-1 means "not the simple form". */
@@ -502,18 +546,14 @@ static inline size_t _token_end(const uint8_t *p, size_t i, size_t n)
  * 65535, no LWS, no brackets. Returns the offset after it. */
 static inline size_t _fast_hostport(const uint8_t *p, size_t h, size_t n, ss_slice *host, uint16_t *port)
 {
-    size_t e = h;
-    while (e < n && sip_int_is(p[e], SIP_CT_HOST))
-        e++;
+    size_t e = sip_int_span(p, h, n, SIP_CT_HOST);
     if (e == h)
         return _NOT_SIMPLE;
     *host = ss_slice_make(p + h, e - h);
     *port = 0;
     if (e < n && p[e] == ':') {
-        size_t q = e + 1;
-        uint32_t pv = 0;
-        while (q < n && sip_int_is(p[q], SIP_CT_DIGIT) && pv <= 65535)
-            pv = pv * 10 + (uint32_t)(p[q++] - '0');
+        uint32_t pv;
+        size_t q = _port(p, e + 1, n, &pv);
         if (q == e + 1 || pv > 65535)
             return _NOT_SIMPLE;
         *port = (uint16_t)pv;
@@ -533,9 +573,7 @@ static inline size_t _fast_param(const uint8_t *p, size_t i, size_t n, ss_slice 
     if (nt == a)
         return _NOT_SIMPLE;
     if (nt < n && p[nt] == '=') {
-        ve = nt + 1;
-        while (ve < n && sip_int_is(p[ve], SIP_CT_PVAL))
-            ve++;
+        ve = sip_int_span(p, nt + 1, n, SIP_CT_PVAL);
         if (ve < n && p[ve] != ';')
             return _NOT_SIMPLE;
     } else if (nt < n && p[nt] != ';') {
@@ -549,9 +587,9 @@ static inline size_t _fast_param(const uint8_t *p, size_t i, size_t n, ss_slice 
 static int _name_addr_fast(ss_slice v, sip_name_addr *out)
 {
     const uint8_t *p = v.p;
-    size_t n = v.len, d = 0;
-    while (d < n && (sip_int_is(p[d], SIP_CT_TOKEN) || p[d] == ' '))
-        d++;
+    size_t n = v.len, d = _token_end(p, 0, n);
+    while (d < n && p[d] == ' ')
+        d = _token_end(p, d + 1, n);
     if (d == n)
         return 0;
     int angle = p[d] == '<';
@@ -562,19 +600,15 @@ static int _name_addr_fast(ss_slice v, sip_name_addr *out)
         return 0;
 
     /* scheme: sip or sips */
-    size_t k = u;
-    while (k < n && sip_int_is(p[k], SIP_CT_SCHEME))
-        k++;
+    size_t k = sip_int_span(p, u, n, SIP_CT_SCHEME);
     if (k == u || k == n || p[k] != ':' || !((p[u] | 0x20) >= 'a' && (p[u] | 0x20) <= 'z'))
         return 0;
     ss_slice scheme = ss_slice_make(p + u, k - u);
     if (!SIP_INT_IEQ(scheme, "sip") && !SIP_INT_IEQ(scheme, "sips"))
         return 0;
-    size_t r = k + 1, t = r;
+    size_t r = k + 1, t = _token_end(p, r, n);
 
     /* user@ (token characters only, so no ':' password) */
-    while (t < n && sip_int_is(p[t], SIP_CT_TOKEN))
-        t++;
     ss_slice user = SS_SLICE_NULL;
     size_t h = r;
     if (t < n && p[t] == '@') {
@@ -637,7 +671,13 @@ static int _name_addr_fast(ss_slice v, sip_name_addr *out)
 
 int sip_parse_name_addr(ss_slice value, sip_name_addr *out)
 {
-    if (_name_addr_fast(sip_int_trim(value), out))
+    return sip_int_name_addr_trimmed(sip_int_trim(value), out);
+}
+
+/* Contract: see sip_int.h. */
+int sip_int_name_addr_trimmed(ss_slice value, sip_name_addr *out)
+{
+    if (_name_addr_fast(value, out))
         return 0;
     return sip_int_name_addr_general(value, out);
 }
@@ -776,6 +816,9 @@ int sip_parse_via(ss_slice value, sip_via *out)
         return 0;
     return sip_int_via_general(value, out);
 }
+
+/* Contract: see sip_int.h. */
+int sip_int_via_fast(ss_slice value, sip_via *out) { return _via_fast(value, out); }
 
 /* Contract: see sip.h. rport: -1 absent, 0 without value, else the port. */
 int sip_int_via_general(ss_slice value, sip_via *out)

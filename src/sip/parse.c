@@ -6,8 +6,9 @@
  * message still counts (as Wireshark counts it) and the report can say what
  * was wrong with it.
  *
- * Cost: one memchr per line plus one scan of each header name; header ids
- * come from a length/first-letter switch. Nothing is allocated, nothing is
+ * Cost: one memchr per line; the common header names are matched with
+ * their ':' in one step (sip_int_hdr_prefix), others are scanned and get
+ * their id from a length/first-letter switch. Nothing is allocated, nothing is
  * copied, and nothing on the stack grows with the input. */
 #include "sip_int.h"
 
@@ -22,18 +23,40 @@
 
 /* Per-parse scratch that is not part of the result. */
 typedef struct _pstate {
-    uint64_t seen; /* 1 << sip_hdr_id for every id met so far */
-    int cl_bad;    /* the (first) Content-Length was unusable */
+    uint64_t seen;   /* 1 << sip_hdr_id for every id met so far */
+    int cl_bad;      /* the (first) Content-Length was unusable */
+    unsigned filled; /* _F_* of the views a header parser has written */
 } _pstate;
+
+/* The views whose parsers write every field (each clears its output
+ * first): _reset leaves them alone and _clear_unfilled clears those no
+ * header filled, so the usual message does not zero them twice. */
+#define _F_FROM    0x01u
+#define _F_TO      0x02u
+#define _F_CSEQ    0x04u
+#define _F_VIA     0x08u
+#define _F_CONTACT 0x10u
+
+_Static_assert(offsetof(sip_msg, from) < offsetof(sip_msg, to) &&
+                   offsetof(sip_msg, to) < offsetof(sip_msg, cseq) &&
+                   offsetof(sip_msg, cseq) < offsetof(sip_msg, via) &&
+                   offsetof(sip_msg, via) < offsetof(sip_msg, via_count) &&
+                   offsetof(sip_msg, via_count) < offsetof(sip_msg, contact) &&
+                   offsetof(sip_msg, contact) < offsetof(sip_msg, has_contact) &&
+                   offsetof(sip_msg, has_contact) < offsetof(sip_msg, hdr),
+               "_reset skips from..via and contact: keep them where they are in sip_msg");
 
 static inline int _wsp(uint8_t c) { return c == ' ' || c == '\t'; }
 
 /* Clears the result without touching hdr[]: the array is 5 KiB and only
  * hdr[0..nhdr) is meaningful, so zeroing it per message would cost more
- * than the parse itself. */
+ * than the parse itself. From, To, CSeq, Via and Contact are left to
+ * their parsers or to _clear_unfilled. */
 static void _reset(sip_msg *m)
 {
-    memset(m, 0, offsetof(sip_msg, hdr));
+    memset(m, 0, offsetof(sip_msg, from));
+    memset(&m->via_count, 0, offsetof(sip_msg, contact) - offsetof(sip_msg, via_count));
+    memset(&m->has_contact, 0, offsetof(sip_msg, hdr) - offsetof(sip_msg, has_contact));
     m->nhdr = 0;
     m->nhdr_total = 0;
     m->defects = 0;
@@ -41,7 +64,24 @@ static void _reset(sip_msg *m)
     m->content_length = -1;
     m->expires = -1;
     m->max_forwards = -1;
-    m->via.rport = -1;
+}
+
+/* Clears the views _reset skipped that no header parser wrote, as _reset
+ * would have (Via's rport: -1, absent). */
+static void _clear_unfilled(sip_msg *m, unsigned filled)
+{
+    if (!(filled & _F_FROM))
+        memset(&m->from, 0, sizeof m->from);
+    if (!(filled & _F_TO))
+        memset(&m->to, 0, sizeof m->to);
+    if (!(filled & _F_CSEQ))
+        memset(&m->cseq, 0, sizeof m->cseq);
+    if (!(filled & _F_VIA)) {
+        memset(&m->via, 0, sizeof m->via);
+        m->via.rport = -1;
+    }
+    if (!(filled & _F_CONTACT))
+        memset(&m->contact, 0, sizeof m->contact);
 }
 
 /* ---- start line ---- */
@@ -56,11 +96,10 @@ static void _check_ruri(sip_msg *m)
 {
     ss_slice r = m->ruri;
     sip_uri u;
-    for (size_t i = 0; i < r.len; i++)
-        if (_wsp(r.p[i])) {
-            m->defects |= SIP_DEF_BAD_REQUEST_URI;
-            return;
-        }
+    if (sip_int_find2(r.p, 0, r.len, ' ', '\t') < r.len) {
+        m->defects |= SIP_DEF_BAD_REQUEST_URI;
+        return;
+    }
     if (r.len == 0 || r.p[0] == '<' || sip_parse_uri(r, &u) != 0) {
         m->defects |= SIP_DEF_BAD_REQUEST_URI;
         return;
@@ -77,9 +116,7 @@ static void _check_ruri(sip_msg *m)
  * line without CR/LF and starts "token SP" (the classifier checked). */
 static int _request_line(sip_msg *m, const uint8_t *b, size_t e)
 {
-    size_t i = 0;
-    while (i < e && sip_int_is(b[i], SIP_CT_TOKEN))
-        i++;
+    size_t i = sip_int_span(b, 0, e, SIP_CT_TOKEN);
     m->is_request = 1;
     m->method_name = ss_slice_make(b, i);
     m->method = sip_method_from(m->method_name);
@@ -90,8 +127,11 @@ static int _request_line(sip_msg *m, const uint8_t *b, size_t e)
     if (t < e)
         m->defects |= SIP_DEF_BAD_START_LINE_SPACING; /* RFC 4475 trws */
     size_t v = t;
-    while (v > i && !_wsp(b[v - 1]))
-        v--;
+    if (t >= i + 8 && SIP_INT_IEQ(ss_slice_make(b + t - 8, 8), " sip/2.0"))
+        v = t - 7; /* the usual version: no scan back */
+    else
+        while (v > i && !_wsp(b[v - 1]))
+            v--;
     m->version = ss_slice_make(b + v, t - v);
     size_t a = i;
     while (a < v && _wsp(b[a]))
@@ -118,8 +158,11 @@ static int _request_line(sip_msg *m, const uint8_t *b, size_t e)
 static int _status_line(sip_msg *m, const uint8_t *b, size_t e)
 {
     size_t v = 0;
-    while (v < e && !_wsp(b[v]))
-        v++;
+    if (e >= 8 && SIP_INT_IEQ(ss_slice_make(b, 8), "sip/2.0 "))
+        v = 7; /* the usual version: no scan */
+    else
+        while (v < e && !_wsp(b[v]))
+            v++;
     m->version = ss_slice_make(b, v);
     if (!_is_sip20(m->version)) {
         m->error = SIP_E_BAD_VERSION;
@@ -136,8 +179,11 @@ static int _status_line(sip_msg *m, const uint8_t *b, size_t e)
         m->defects |= SIP_DEF_BAD_START_LINE_SPACING;
     size_t d = c;
     unsigned code = 0;
-    while (d < e && sip_int_is(b[d], SIP_CT_DIGIT) && d - c < 4)
-        code = code * 10 + (unsigned)(b[d++] - '0');
+    unsigned dg;
+    while (d < e && (dg = (unsigned)b[d] - '0') <= 9 && d - c < 4) {
+        code = code * 10 + dg;
+        d++;
+    }
     if (d - c != 3 || (d < e && !_wsp(b[d])) || code < 100 || code > 699) {
         m->error = SIP_E_BAD_STATUS_CODE; /* RFC 4475 bigcode */
         return -1;
@@ -202,17 +248,18 @@ static int _date_ok(ss_slice v)
 
 static void _name_addr(sip_msg *m, ss_slice v, sip_name_addr *out, uint32_t bad)
 {
-    int rc = sip_parse_name_addr(v, out);
+    int rc = sip_int_name_addr_trimmed(v, out); /* _header trimmed v */
     if (rc == -2)
         m->defects |= SIP_DEF_BAD_DISPLAY_NAME;
     else if (rc != 0)
         m->defects |= bad;
 }
 
-/* Handles one complete header (folded continuations included). */
-static void _header(sip_msg *m, _pstate *st, ss_slice name, ss_slice value)
+/* Handles one complete header (folded continuations included). Inlined
+ * into both places _headers hands a header on: a call per header cost
+ * more than the header ids and the switch below. */
+static inline __attribute__((always_inline)) void _header(sip_msg *m, _pstate *st, sip_hdr_id id, ss_slice name, ss_slice value)
 {
-    sip_hdr_id id = sip_hdr_lookup(name.p, name.len);
     value = sip_int_trim(value);
     m->nhdr_total++;
     if (m->nhdr < SIP_MAX_HEADERS) {
@@ -241,21 +288,34 @@ static void _header(sip_msg *m, _pstate *st, ss_slice name, ss_slice value)
         m->call_id = value;
         break;
     case SIP_H_CSEQ:
+        st->filled |= _F_CSEQ;
         if (sip_parse_cseq(value, &m->cseq) != 0)
             m->defects |= SIP_DEF_BAD_CSEQ;
         break;
     case SIP_H_FROM:
+        st->filled |= _F_FROM;
         _name_addr(m, value, &m->from, SIP_DEF_BAD_FROM);
         break;
     case SIP_H_TO:
+        st->filled |= _F_TO;
         _name_addr(m, value, &m->to, SIP_DEF_BAD_TO);
         break;
     case SIP_H_VIA: {
+        /* the usual single Via: the fast path alone, which only takes a
+         * value without ',' (one value, none empty) */
+        if (m->via_count == 0 && sip_int_via_fast(value, &m->via)) {
+            st->filled |= _F_VIA;
+            m->via_count = 1;
+            break;
+        }
         uint32_t n = _count_values(value, &empty);
         if (empty)
             m->defects |= SIP_DEF_BAD_VIA;
-        if (m->via_count == 0 && n > 0 && sip_parse_via(value, &m->via) != 0)
-            m->defects |= SIP_DEF_BAD_VIA;
+        if (m->via_count == 0 && n > 0) {
+            st->filled |= _F_VIA;
+            if (sip_parse_via(value, &m->via) != 0)
+                m->defects |= SIP_DEF_BAD_VIA;
+        }
         m->via_count += n;
         break;
     }
@@ -267,6 +327,7 @@ static void _header(sip_msg *m, _pstate *st, ss_slice name, ss_slice value)
             break;
         }
         m->has_contact = 1;
+        st->filled |= _F_CONTACT;
         _name_addr(m, value, &m->contact, SIP_DEF_BAD_CONTACT);
         break;
     case SIP_H_CONTENT_LENGTH:
@@ -346,6 +407,7 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
     size_t i = from;
     int have = 0, found = 0;
     ss_slice name = SS_SLICE_NULL;
+    sip_hdr_id id = SIP_H_OTHER;
     size_t va = 0, vb = 0;
     *hdr_end = *body = n;
     while (i < n) {
@@ -369,11 +431,19 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
                 m->defects |= SIP_DEF_BAD_HEADER_LINE;
         } else {
             if (have)
-                _header(m, st, name, ss_slice_make(b + va, vb - va));
+                _header(m, st, id, name, ss_slice_make(b + va, vb - va));
             have = 0;
-            size_t k = i;
-            while (k < e && sip_int_is(b[k], SIP_CT_TOKEN))
-                k++;
+            size_t nl;
+            id = sip_int_hdr_prefix(b + i, e - i, &nl);
+            if (nl) { /* "Name:" with a common name: no scan, no lookup */
+                have = 1;
+                name = ss_slice_make(b + i, nl);
+                va = i + nl + 1;
+                vb = e;
+                i = e + 1;
+                continue;
+            }
+            size_t k = sip_int_span(b, i, e, SIP_CT_TOKEN);
             size_t ne = k;
             while (k < e && _wsp(b[k]))
                 k++;
@@ -382,6 +452,7 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
             } else {
                 have = 1;
                 name = ss_slice_make(b + i, ne - i);
+                id = sip_hdr_lookup(name.p, name.len);
                 va = k + 1;
                 vb = e;
             }
@@ -389,7 +460,7 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
         i = e + 1;
     }
     if (have)
-        _header(m, st, name, ss_slice_make(b + va, vb - va));
+        _header(m, st, id, name, ss_slice_make(b + va, vb - va));
     return found;
 }
 
@@ -421,7 +492,7 @@ static int _only_lws(const uint8_t *b, size_t n)
 sip_result sip_parse(sip_msg *m, const uint8_t *p, size_t len, int stream, size_t *consumed)
 {
     size_t unused, s = 0, le, hdr_end, body;
-    _pstate st = {0, 0};
+    _pstate st = {0, 0, 0};
     if (consumed == NULL)
         consumed = &unused;
     *consumed = 0;
@@ -430,21 +501,27 @@ sip_result sip_parse(sip_msg *m, const uint8_t *p, size_t len, int stream, size_
         len = 0;
     while (s < len && (p[s] == '\r' || p[s] == '\n'))
         s++;
-    if (s == len)
+    if (s == len) {
+        _clear_unfilled(m, 0);
         return stream ? SIP_INCOMPLETE : SIP_NOT_SIP; /* keep-alive or nothing */
+    }
     const uint8_t *b = p + s;
     size_t n = len - s;
 
     sip_result r = sip_int_classify_start(b, n, !stream, &le);
-    if (r != SIP_OK)
+    if (r != SIP_OK) {
+        _clear_unfilled(m, 0);
         return r;
+    }
     size_t sl = le;
     while (sl > 0 && b[sl - 1] == '\r')
         sl--;
     /* '/' is not a token char, so "SIP/" can only begin a status line. */
     int bad = sl >= 4 && SIP_INT_IEQ(ss_slice_make(b, 4), "sip/") ? _status_line(m, b, sl)
                                                                   : _request_line(m, b, sl);
-    if (!_headers(m, &st, b, le < n ? le + 1 : n, n, &hdr_end, &body)) {
+    int found = _headers(m, &st, b, le < n ? le + 1 : n, n, &hdr_end, &body);
+    _clear_unfilled(m, st.filled);
+    if (!found) {
         if (stream)
             return SIP_INCOMPLETE;
         m->defects |= SIP_DEF_NO_HEADER_END;

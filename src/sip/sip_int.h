@@ -25,6 +25,27 @@ extern const uint8_t sip_int_ctype[256];
 
 static inline int sip_int_is(uint8_t c, uint8_t cls) { return (sip_int_ctype[c] & cls) != 0; }
 
+/* End of the run of cls bytes in p[i..n): the offset of the first byte
+ * not in cls, or n. Four bytes per bounds check (the classes are table
+ * bits, not ranges, so there is no cheaper SWAR test); header names,
+ * hosts, tokens and parameter values are all scanned this way. */
+static inline size_t sip_int_span(const uint8_t *p, size_t i, size_t n, uint8_t cls)
+{
+    for (; i + 4 <= n; i += 4) {
+        if (!(sip_int_ctype[p[i]] & cls))
+            return i;
+        if (!(sip_int_ctype[p[i + 1]] & cls))
+            return i + 1;
+        if (!(sip_int_ctype[p[i + 2]] & cls))
+            return i + 2;
+        if (!(sip_int_ctype[p[i + 3]] & cls))
+            return i + 3;
+    }
+    while (i < n && (sip_int_ctype[p[i]] & cls))
+        i++;
+    return i;
+}
+
 static inline uint8_t sip_int_lower(uint8_t c)
 {
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
@@ -90,6 +111,80 @@ static inline size_t sip_int_find2(const uint8_t *p, size_t i, size_t n, uint8_t
             return i;
     return n;
 }
+
+/* 1 when p[0..left) starts with the lower-case literal lit (length n) in
+ * any case; see sip_int_ieq_lit for the characters lit may hold. */
+static inline int sip_int_starts_lit(const uint8_t *p, size_t left, const char *lit, size_t n)
+{
+    return left >= n && sip_int_ieq_lit(ss_slice_make(p, n), lit, n);
+}
+
+#define SIP_INT_PRE_(lit, hid)                                 \
+    do {                                                       \
+        if (sip_int_starts_lit(p, left, lit ":", sizeof(lit))) \
+            return *name_len = sizeof(lit) - 1, (hid);         \
+    } while (0)
+
+/* Contract: with p[0..left) the start of a header line, the id of the
+ * header when the line begins with one of the names SIP traffic carries
+ * most, written in full and followed directly by ':'; *name_len is then
+ * the name's length. Otherwise SIP_H_OTHER and *name_len = 0, and the
+ * caller scans the name and asks sip_hdr_lookup. Whenever this finds a
+ * name, scanning the token and looking it up gives the same name and id
+ * (':' is no token character): it only saves that scan and the lookup
+ * for the usual "Name:" (test_sip and fuzz_sip compare the two). Inline:
+ * it runs once per header line. */
+static inline sip_hdr_id sip_int_hdr_prefix(const uint8_t *p, size_t left, size_t *name_len)
+{
+    *name_len = 0;
+    if (left < 3)
+        return SIP_H_OTHER;
+    switch (p[0] | 0x20) {
+    case 'a':
+        SIP_INT_PRE_("allow", SIP_H_ALLOW);
+        SIP_INT_PRE_("accept", SIP_H_ACCEPT);
+        break;
+    case 'c':
+        switch (p[1] | 0x20) {
+        case 'a': SIP_INT_PRE_("call-id", SIP_H_CALL_ID); break;
+        case 's': SIP_INT_PRE_("cseq", SIP_H_CSEQ); break;
+        case 'o':
+            SIP_INT_PRE_("contact", SIP_H_CONTACT);
+            SIP_INT_PRE_("content-length", SIP_H_CONTENT_LENGTH);
+            SIP_INT_PRE_("content-type", SIP_H_CONTENT_TYPE);
+            break;
+        }
+        break;
+    case 'e': SIP_INT_PRE_("expires", SIP_H_EXPIRES); break;
+    case 'f': SIP_INT_PRE_("from", SIP_H_FROM); break;
+    case 'm': SIP_INT_PRE_("max-forwards", SIP_H_MAX_FORWARDS); break;
+    case 'r':
+        SIP_INT_PRE_("route", SIP_H_ROUTE);
+        SIP_INT_PRE_("record-route", SIP_H_RECORD_ROUTE);
+        break;
+    case 's':
+        SIP_INT_PRE_("supported", SIP_H_SUPPORTED);
+        SIP_INT_PRE_("subject", SIP_H_SUBJECT);
+        SIP_INT_PRE_("server", SIP_H_SERVER);
+        break;
+    case 't': SIP_INT_PRE_("to", SIP_H_TO); break;
+    case 'u': SIP_INT_PRE_("user-agent", SIP_H_USER_AGENT); break;
+    case 'v': SIP_INT_PRE_("via", SIP_H_VIA); break;
+    }
+    return SIP_H_OTHER;
+}
+
+#undef SIP_INT_PRE_
+
+/* sip_parse_name_addr for a value already trimmed of LWS at both ends
+ * (as the parser hands header values on): the same result without the
+ * second trim. */
+int sip_int_name_addr_trimmed(ss_slice value, sip_name_addr *out);
+/* The Via fast path alone, for a trimmed value: 1 when it parsed the
+ * value (exactly as sip_parse_via would), 0 when the general parser must
+ * decide. It takes only single-valued Vias: a value it parses holds no
+ * ','. */
+int sip_int_via_fast(ss_slice value, sip_via *out);
 
 /* sip_parse_name_addr without its fast path (headers.c): the reference the
  * fast path must agree with (fuzz_sip, test_sip). */

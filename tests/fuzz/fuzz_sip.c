@@ -33,6 +33,7 @@ static void _name_addr_agree(ss_slice v)
     sip_name_addr a, b;
     int ra = sip_parse_name_addr(v, &a), rb = sip_int_name_addr_general(v, &b);
     _CHECK(ra == rb);
+    _CHECK(sip_int_name_addr_trimmed(sip_int_trim(v), &b) == ra);
     _CHECK(_same(a.display, b.display) && _same(a.tag, b.tag) && _same(a.params, b.params));
     _CHECK(_same(a.uri.raw, b.uri.raw) && _same(a.uri.scheme, b.uri.scheme) &&
            _same(a.uri.user, b.uri.user) && _same(a.uri.host, b.uri.host) && a.uri.port == b.uri.port);
@@ -46,6 +47,28 @@ static void _via_agree(ss_slice v)
     _CHECK(_same(a.protocol, b.protocol) && _same(a.transport, b.transport) &&
            _same(a.sent_by, b.sent_by) && _same(a.host, b.host) && a.port == b.port &&
            _same(a.branch, b.branch) && _same(a.received, b.received) && a.rport == b.rport);
+    /* the parser's shortcut: what the fast path alone takes has one value
+     * (no ',') and parses as sip_parse_via parses it */
+    ss_slice t = sip_int_trim(v);
+    if (sip_int_via_fast(t, &b)) {
+        _CHECK(ra == 0 && (t.len == 0 || memchr(t.p, ',', t.len) == NULL));
+        _CHECK(_same(a.sent_by, b.sent_by) && _same(a.branch, b.branch) && a.port == b.port &&
+               _same(a.received, b.received) && a.rport == b.rport);
+    }
+}
+
+/* A header name the prefix match finds is the one the token scan and
+ * sip_hdr_lookup find, followed directly by ':'. */
+static void _hdr_prefix_agree(const uint8_t *p, size_t n)
+{
+    size_t nl;
+    sip_hdr_id id = sip_int_hdr_prefix(p, n, &nl);
+    if (nl == 0) {
+        _CHECK(id == SIP_H_OTHER);
+        return;
+    }
+    _CHECK(nl < n && p[nl] == ':' && sip_int_span(p, 0, n, SIP_CT_TOKEN) == nl);
+    _CHECK(id != SIP_H_OTHER && sip_hdr_lookup(p, nl) == id);
 }
 
 static void _inside(ss_slice s, const uint8_t *base, size_t size)
@@ -121,6 +144,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     _name_addr_agree(ss_slice_make(data, size)); /* the whole input as one value */
     _via_agree(ss_slice_make(data, size));
+    _hdr_prefix_agree(data, size);
+    for (size_t i = 0; i < size; i++) /* every line start */
+        if (data[i] == '\n')
+            _hdr_prefix_agree(data + i + 1, size - i - 1);
     size_t used = 0, skip = 0, len = 0;
 
     /* datagram mode, then whatever follows the first message */

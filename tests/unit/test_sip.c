@@ -1042,6 +1042,185 @@ static void test_torture(void **state)
 /* The name-addr fast path against the general parser, on the forms UAs
  * write and on near misses that must fall back (fuzz_sip does the same on
  * every fuzz input). */
+/* The prefix match for common header names (sip_int_hdr_prefix) finds
+ * what the token scan plus sip_hdr_lookup finds, and finds the common
+ * names themselves; anything else ("Via :", compact forms, other names,
+ * truncated lines) is left to the scan. */
+static void test_hdr_prefix_agrees(void **state)
+{
+    (void)state;
+    static const char *const common[] = {
+        "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type",
+        "Max-Forwards", "Allow", "Accept", "Expires", "Route", "Record-Route", "Supported",
+        "Subject", "Server", "User-Agent",
+    };
+    for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+        char line[64], up[64];
+        size_t nl, k = (size_t)snprintf(line, sizeof line, "%s: x", common[i]);
+        for (size_t j = 0; j <= k; j++)
+            up[j] = (char)((line[j] >= 'a' && line[j] <= 'z') ? line[j] - 32 : line[j]);
+        sip_hdr_id want = sip_hdr_lookup(U8(common[i]), strlen(common[i]));
+        assert_int_not_equal(want, SIP_H_OTHER);
+        assert_int_equal(sip_int_hdr_prefix(U8(line), k, &nl), want);
+        assert_int_equal(nl, strlen(common[i]));
+        assert_int_equal(sip_int_hdr_prefix(U8(up), k, &nl), want);
+        assert_int_equal(nl, strlen(common[i]));
+        /* the name alone, or cut before its ':' */
+        assert_int_equal(sip_int_hdr_prefix(U8(line), strlen(common[i]), &nl), SIP_H_OTHER);
+        assert_int_equal(nl, 0);
+    }
+    /* every known name in every form, plus near misses: where the prefix
+     * match answers, the scan and the lookup give the same */
+    static const char *const tails[] = {":", " :", "x:", "-x:", "", ":v", "\t:", "\r\n"};
+    for (int id = 1; id < SIP_H__COUNT; id++) {
+        const char *n = sip_hdr_name((sip_hdr_id)id);
+        for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+            char line[64];
+            size_t nl, k = (size_t)snprintf(line, sizeof line, "%s%s", n, tails[t]);
+            for (size_t cut = 0; cut <= k; cut++) {
+                sip_hdr_id got = sip_int_hdr_prefix(U8(line), cut, &nl);
+                if (nl == 0) {
+                    assert_int_equal(got, SIP_H_OTHER);
+                    continue;
+                }
+                assert_true(nl < cut && line[nl] == ':');
+                assert_int_equal(sip_int_span(U8(line), 0, cut, SIP_CT_TOKEN), nl);
+                assert_int_equal(sip_hdr_lookup(U8(line), nl), got);
+            }
+        }
+    }
+    size_t nl;
+    assert_int_equal(sip_int_hdr_prefix(U8("v: x"), 4, &nl), SIP_H_OTHER); /* compact: scanned */
+    assert_int_equal(sip_int_hdr_prefix(U8("Via : x"), 7, &nl), SIP_H_OTHER);
+    assert_int_equal(sip_int_hdr_prefix(U8("Viaduct: x"), 10, &nl), SIP_H_OTHER);
+    assert_int_equal(sip_int_hdr_prefix(U8("To\x1a x"), 5, &nl), SIP_H_OTHER); /* 0x1a | 0x20 == ':' */
+    assert_int_equal(sip_int_hdr_prefix(U8("Content\rLength: x"), 18, &nl), SIP_H_OTHER);
+    assert_int_equal(sip_int_hdr_prefix(NULL, 0, &nl), SIP_H_OTHER);
+}
+
+/* Ports in URIs, Via sent-by and name-addrs: short and long digit runs,
+ * with the eight-bytes-at-a-time path (eight bytes or more left) and the
+ * byte loop (fewer), leading zeros, and values past 65535. */
+static void test_port_digits(void **state)
+{
+    (void)state;
+    static const struct { const char *uri; int ok; unsigned port; } cases[] = {
+        {"sip:h:5060", 1, 5060},            {"sip:h:5060;transport=udp", 1, 5060},
+        {"sip:h:0", 1, 0},                  {"sip:h:65535", 1, 65535},
+        {"sip:h:65535;x=yyyyyyyy", 1, 65535}, {"sip:h:65536", 0, 0},
+        {"sip:h:65536;x=yyyyyyyy", 0, 0},   {"sip:h:0000080", 1, 80},
+        {"sip:h:00000000080;x=y", 1, 80},   {"sip:h:1234567;x=y", 0, 0},
+        {"sip:h:99999999;x=y", 0, 0},       {"sip:h:99999999999999", 0, 0},
+        {"sip:h:7;x=yyyyyyyyyy", 1, 7},     {"sip:h:;x=yyyyyyyyyy", 0, 0},
+        {"sip:h:5060\xff\xff\xff\xff\xff", 1, 5060}, {"sip:h:15061:yyyyyy", 1, 15061},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sip_uri u;
+        char via[96], na[96];
+        int rc = sip_parse_uri(SL(cases[i].uri), &u);
+        if (cases[i].ok) {
+            assert_int_equal(u.port, cases[i].port);
+        } else {
+            assert_int_not_equal(rc, 0);
+        }
+        /* the same host:port in a Via and a name-addr, fast paths and
+         * general parsers alike */
+        snprintf(via, sizeof via, "SIP/2.0/UDP %s", cases[i].uri + 4);
+        snprintf(na, sizeof na, "<%s>", cases[i].uri);
+        sip_via v, vg;
+        sip_name_addr a, ag;
+        int rv = sip_parse_via(SL(via), &v), rvg = sip_int_via_general(SL(via), &vg);
+        int ra = sip_parse_name_addr(SL(na), &a), rag = sip_int_name_addr_general(SL(na), &ag);
+        assert_int_equal(rv, rvg);
+        assert_int_equal(ra, rag);
+        if (cases[i].ok && strchr(cases[i].uri, ';') == NULL && strchr(cases[i].uri, '\xff') == NULL &&
+            strchr(cases[i].uri + 6, ':') == NULL) {
+            assert_int_equal(rv, 0);
+            assert_int_equal(v.port, cases[i].port);
+            assert_int_equal(ra, 0);
+            assert_int_equal(a.uri.port, cases[i].port);
+        }
+        if (rv == 0)
+            assert_int_equal(v.port, vg.port);
+        if (ra == 0)
+            assert_int_equal(a.uri.port, ag.uri.port);
+    }
+}
+
+/* A reused sip_msg keeps nothing of the message before: views no header
+ * of this message filled (From, To, CSeq, Via, Contact are cleared only
+ * when absent) read as absent, whatever the previous message held. */
+static void test_reuse_clears_views(void **state)
+{
+    (void)state;
+    static const char *full =
+        "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h:5060;branch=z9hG4bK1;rport=7\r\n"
+        "From: A <sip:a@h:1>;tag=f\r\nTo: B <sip:b@h:2>;tag=t\r\nCall-ID: c\r\n"
+        "CSeq: 5 INVITE\r\nContact: <sip:a@h:3>\r\nContent-Length: 0\r\n\r\n";
+    static const char *const bare[] = {
+        "OPTIONS sip:b@h SIP/2.0\r\nCall-ID: d\r\nContent-Length: 0\r\n\r\n",
+        "OPTIONS sip:b@h SIP/2.0\r\nVia: \r\nContact: *\r\nCall-ID: d\r\n\r\n",
+        "\r\n\r\n",
+        "HTTP/1.1 200 OK\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof(bare) / sizeof(bare[0]); i++) {
+        size_t used;
+        assert_int_equal(_parse(full, 0, &used), SIP_OK);
+        assert_int_equal(g_msg.via.rport, 7);
+        assert_int_equal(g_msg.contact.uri.port, 3);
+        (void)_parse(bare[i], 0, &used);
+        assert_null(g_msg.from.uri.raw.p);
+        assert_null(g_msg.from.tag.p);
+        assert_int_equal(g_msg.from.uri.port, 0);
+        assert_null(g_msg.to.tag.p);
+        assert_int_equal(g_msg.to.uri.port, 0);
+        assert_int_equal(g_msg.cseq.seq, 0);
+        assert_null(g_msg.cseq.method_name.p);
+        assert_null(g_msg.via.branch.p);
+        assert_null(g_msg.via.host.p);
+        assert_int_equal(g_msg.via.port, 0);
+        assert_int_equal(g_msg.via.rport, -1);
+        assert_null(g_msg.contact.uri.raw.p);
+        assert_int_equal(g_msg.contact.uri.port, 0);
+        assert_int_equal(g_msg.has_contact, 0);
+    }
+}
+
+/* Start lines around the "SIP/2.0" shortcuts: the version and the
+ * spacing defect as the scans find them. */
+static void test_start_line_version(void **state)
+{
+    (void)state;
+    static const struct { const char *line; sip_result r; const char *version; uint32_t def; } cases[] = {
+        {"SIP/2.0 200 OK", SIP_OK, "SIP/2.0", 0},
+        {"sip/2.0 200 OK", SIP_OK, "sip/2.0", 0},
+        {"SIP/2.0  200 OK", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"SIP/2.0\t200 OK", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"SIP/2.00 200 OK", SIP_MALFORMED, "SIP/2.00", 0},
+        {"INVITE sip:a@b SIP/2.0", SIP_OK, "SIP/2.0", 0},
+        {"INVITE sip:a@b sip/2.0", SIP_OK, "sip/2.0", 0},
+        {"INVITE sip:a@b  SIP/2.0", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"INVITE sip:a@b\tSIP/2.0", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"INVITE sip:a@b SIP/2.0 ", SIP_OK, "SIP/2.0", SIP_DEF_BAD_START_LINE_SPACING},
+        {"INVITE sip:a@bXSIP/2.0", SIP_NOT_SIP, "", 0},
+        {"INVITE sip:a@b XSIP/2.0", SIP_NOT_SIP, "", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char msg[256];
+        size_t used;
+        snprintf(msg, sizeof msg,
+                 "%s\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\n"
+                 "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+                 cases[i].line);
+        sip_result r = _parse(msg, 0, &used);
+        assert_int_equal(r, cases[i].r);
+        if (r == SIP_NOT_SIP)
+            continue;
+        _assert_slice(g_msg.version, cases[i].version);
+        assert_int_equal(g_msg.defects & SIP_DEF_BAD_START_LINE_SPACING, cases[i].def);
+    }
+}
+
 static void test_name_addr_fast_agrees(void **state)
 {
     (void)state;
@@ -1154,6 +1333,10 @@ int main(void)
         cmocka_unit_test(test_not_sip),
         cmocka_unit_test(test_unknown_and_ms_methods),
         cmocka_unit_test(test_hdr_lookup),
+        cmocka_unit_test(test_hdr_prefix_agrees),
+        cmocka_unit_test(test_port_digits),
+        cmocka_unit_test(test_reuse_clears_views),
+        cmocka_unit_test(test_start_line_version),
         cmocka_unit_test(test_compact_message),
         cmocka_unit_test(test_folding_and_lws),
         cmocka_unit_test(test_view_name_addr),
