@@ -253,10 +253,6 @@ typedef struct sip_msg {
     sip_auth challenge;       /* WWW-Authenticate / Proxy-Authenticate (first) */
     sip_auth credentials;     /* Authorization / Proxy-Authorization (first) */
     ss_slice body;            /* Content-Length bytes after the blank line */
-    /* sip_parse_deferred: the From, To and first Contact values whose views
-     * sip_finish_views has yet to parse (SIP_VIEW_* bits) */
-    ss_slice deferred_from, deferred_to, deferred_contact;
-    unsigned deferred_views;
 
     /* every header, in order; first SIP_MAX_HEADERS only */
     sip_header hdr[SIP_MAX_HEADERS];
@@ -282,18 +278,6 @@ int sip_looks_like(const uint8_t *p, size_t len);
  * SIP_MALFORMED (bytes to skip). Leading CRLFs are skipped and counted in
  * *consumed. Never reads outside p[0..len). */
 sip_result sip_parse(sip_msg *m, const uint8_t *p, size_t len, int stream, size_t *consumed);
-
-/* The same in two steps, for a pipeline that parses on one thread and
- * correlates on another: sip_parse_deferred leaves the From, To and Contact
- * views (the name-addr parses, a fifth of the work) to sip_finish_views,
- * which the other thread runs before it reads them. The result, every view
- * and every defect bit are then exactly those of sip_parse; until then
- * m->from, m->to, m->contact and their defect bits are not set. */
-#define SIP_VIEW_FROM    0x1u
-#define SIP_VIEW_TO      0x2u
-#define SIP_VIEW_CONTACT 0x4u
-sip_result sip_parse_deferred(sip_msg *m, const uint8_t *p, size_t len, int stream, size_t *consumed);
-void sip_finish_views(sip_msg *m);
 
 /* Stream framing without a full parse, for TCP reassembly: finds where the
  * SIP message starting at p ends (header block + Content-Length).

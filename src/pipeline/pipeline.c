@@ -67,7 +67,6 @@ struct ss_pipeline {
     _Alignas(64) ss_handoff ring;
     _Alignas(64) cor_ctx *cor_thread; /* = cor, read by the correlating thread */
     rep_ctx *rep_sink;                /* = rep, read by the sinks */
-    uint64_t sip_defects_thread[SIP_DEF__COUNT]; /* counted there; added at the end */
     _Atomic uint64_t calls_seen;      /* COR_C_CALLS, as it last saw them */
 };
 
@@ -115,12 +114,6 @@ static void _prefetch_slot(const ss_slot *s, int write)
         else
             __builtin_prefetch(s->buf + o, 0);
     }
-}
-
-static void _count_defects(uint64_t *counts, const sip_msg *m)
-{
-    for (uint32_t d = m->defects & ((1u << SIP_DEF__COUNT) - 1); d; d &= d - 1)
-        counts[__builtin_ctz(d)]++;
 }
 
 /* Where a payload of len bytes is copied in the slot: its own buffer, or a
@@ -181,10 +174,7 @@ static void _on_payload(void *user, const dec_payload *pl)
             msg = &slot->msg;
         }
     }
-    /* with two threads the name-addr views are the correlating thread's
-     * work (sip_finish_views): it has time to spare, this one has not */
-    sip_result r = slot ? sip_parse_deferred(msg, data, len, stream, &used)
-                        : sip_parse(msg, data, len, stream, &used);
+    sip_result r = sip_parse(msg, data, len, stream, &used);
     /* Off the SIP ports a start line alone is weak evidence (an HTTP body
      * can begin "SIP/2.0 200 ok"): there a message must also carry the
      * headers every SIP message has to be taken as SIP. */
@@ -192,8 +182,8 @@ static void _on_payload(void *user, const dec_payload *pl)
         (msg->defects & SIP_DEF_MISSING_CALL_ID) && (msg->defects & SIP_DEF_MISSING_CSEQ))
         r = SIP_NOT_SIP;
     if (r == SIP_OK) {
-        if (!slot)
-            _count_defects(p->sip_defects, msg);
+        for (uint32_t d = msg->defects & ((1u << SIP_DEF__COUNT) - 1); d; d &= d - 1)
+            p->sip_defects[__builtin_ctz(d)]++;
         if (p->hep) {
             uint8_t proto = pl->transport == DEC_TP_SCTP ? 132
                           : pl->transport == DEC_TP_UDP  ? 17
@@ -281,8 +271,6 @@ static void *_correlator_main(void *arg)
         _prefetch_slot(ss_handoff_peek(&p->ring, 1), 0);
         switch (s->kind) {
         case SLOT_MESSAGE:
-            sip_finish_views(&s->msg);
-            _count_defects(p->sip_defects_thread, &s->msg);
             cor_message(p->cor_thread, &s->msg, &s->pl);
             atomic_store_explicit(&p->calls_seen, cor_counters(p->cor_thread)[COR_C_CALLS],
                                   memory_order_relaxed);
@@ -348,10 +336,6 @@ static void _stop_thread(ss_pipeline *p, slot_kind kind, int live)
     ss_handoff_flush(&p->ring);
     pthread_join(p->correlator, NULL);
     p->threaded = 0;
-    for (size_t i = 0; i < SIP_DEF__COUNT; i++) {
-        p->sip_defects[i] += p->sip_defects_thread[i];
-        p->sip_defects_thread[i] = 0;
-    }
     for (size_t i = 0; i < p->ring.nslots; i++)
         free(((ss_slot *)(p->ring.slots + i * p->ring.slot_size))->heap);
     ss_handoff_destroy(&p->ring);

@@ -26,7 +26,6 @@ typedef struct _pstate {
     uint64_t seen;   /* 1 << sip_hdr_id for every id met so far */
     int cl_bad;      /* the (first) Content-Length was unusable */
     unsigned filled; /* _F_* of the views a header parser has written */
-    int defer;       /* sip_parse_deferred: name-addr views left for later */
 } _pstate;
 
 /* The views whose parsers write every field (each clears its output
@@ -295,21 +294,11 @@ static inline __attribute__((always_inline)) void _header(sip_msg *m, _pstate *s
         break;
     case SIP_H_FROM:
         st->filled |= _F_FROM;
-        if (st->defer) {
-            m->deferred_from = value;
-            m->deferred_views |= SIP_VIEW_FROM;
-        } else {
-            _name_addr(m, value, &m->from, SIP_DEF_BAD_FROM);
-        }
+        _name_addr(m, value, &m->from, SIP_DEF_BAD_FROM);
         break;
     case SIP_H_TO:
         st->filled |= _F_TO;
-        if (st->defer) {
-            m->deferred_to = value;
-            m->deferred_views |= SIP_VIEW_TO;
-        } else {
-            _name_addr(m, value, &m->to, SIP_DEF_BAD_TO);
-        }
+        _name_addr(m, value, &m->to, SIP_DEF_BAD_TO);
         break;
     case SIP_H_VIA: {
         /* the usual single Via: the fast path alone, which only takes a
@@ -339,12 +328,7 @@ static inline __attribute__((always_inline)) void _header(sip_msg *m, _pstate *s
         }
         m->has_contact = 1;
         st->filled |= _F_CONTACT;
-        if (st->defer) {
-            m->deferred_contact = value;
-            m->deferred_views |= SIP_VIEW_CONTACT;
-        } else {
-            _name_addr(m, value, &m->contact, SIP_DEF_BAD_CONTACT);
-        }
+        _name_addr(m, value, &m->contact, SIP_DEF_BAD_CONTACT);
         break;
     case SIP_H_CONTENT_LENGTH:
         if (!first) {
@@ -505,11 +489,10 @@ static int _only_lws(const uint8_t *b, size_t n)
  * *consumed = leading CRLFs + m->raw.len. On SIP_MALFORMED, *consumed is
  * the whole datagram, or (stream) the framed message. consumed may be NULL.
  * Only m->hdr[0..m->nhdr) is written; older entries beyond stay stale. */
-static inline __attribute__((always_inline)) sip_result _parse(sip_msg *m, const uint8_t *p, size_t len,
-                                                               int stream, size_t *consumed, int defer)
+sip_result sip_parse(sip_msg *m, const uint8_t *p, size_t len, int stream, size_t *consumed)
 {
     size_t unused, s = 0, le, hdr_end, body;
-    _pstate st = {0, 0, 0, defer};
+    _pstate st = {0, 0, 0};
     if (consumed == NULL)
         consumed = &unused;
     *consumed = 0;
@@ -591,31 +574,6 @@ static inline __attribute__((always_inline)) sip_result _parse(sip_msg *m, const
     if (!(st.seen & (1ull << SIP_H_VIA)))
         m->defects |= SIP_DEF_MISSING_VIA;
     return SIP_OK;
-}
-
-sip_result sip_parse(sip_msg *m, const uint8_t *p, size_t len, int stream, size_t *consumed)
-{
-    return _parse(m, p, len, stream, consumed, 0);
-}
-
-/* Contract: see sip.h. */
-sip_result sip_parse_deferred(sip_msg *m, const uint8_t *p, size_t len, int stream, size_t *consumed)
-{
-    return _parse(m, p, len, stream, consumed, 1);
-}
-
-/* Contract: see sip.h. The views _clear_unfilled left alone because they
- * were deferred are written here in full, as _header would have. */
-void sip_finish_views(sip_msg *m)
-{
-    unsigned v = m->deferred_views;
-    if (v & SIP_VIEW_FROM)
-        _name_addr(m, m->deferred_from, &m->from, SIP_DEF_BAD_FROM);
-    if (v & SIP_VIEW_TO)
-        _name_addr(m, m->deferred_to, &m->to, SIP_DEF_BAD_TO);
-    if (v & SIP_VIEW_CONTACT)
-        _name_addr(m, m->deferred_contact, &m->contact, SIP_DEF_BAD_CONTACT);
-    m->deferred_views = 0;
 }
 
 /* Contract: value of the first indexed header with that id, or an empty

@@ -1321,41 +1321,6 @@ static void test_via_fast_agrees(void **state)
     }
 }
 
-/* Two-step parse (two threads): nothing of From/To/Contact before
- * sip_finish_views, then exactly sip_parse's views and defect bits. */
-static sip_msg g_two;
-static void test_parse_deferred(void **state)
-{
-    (void)state;
-    static const char msg[] = "REGISTER sip:example.com SIP/2.0\r\n"
-                              "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1\r\n"
-                              "From: \"Alice <sip:alice@example.com>;tag=9fx\r\n" /* unterminated quote */
-                              "To: Bob <sip:bob@example.com:5070>\r\n"
-                              "Contact: sip:alice@10.0.0.1?x=y;expires=60\r\n" /* '?' outside <> */
-                              "Call-ID: a@b\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n";
-    size_t u1, u2;
-    assert_int_equal(sip_parse(&g_msg, (const uint8_t *)msg, sizeof msg - 1, 0, &u1), SIP_OK);
-    assert_true(g_msg.defects & SIP_DEF_BAD_DISPLAY_NAME);
-    assert_true(g_msg.defects & SIP_DEF_BAD_CONTACT);
-    assert_int_equal(sip_parse_deferred(&g_two, (const uint8_t *)msg, sizeof msg - 1, 0, &u2), SIP_OK);
-    assert_int_equal(u1, u2);
-    assert_int_equal(g_two.deferred_views, SIP_VIEW_FROM | SIP_VIEW_TO | SIP_VIEW_CONTACT);
-    assert_false(g_two.defects & (SIP_DEF_BAD_DISPLAY_NAME | SIP_DEF_BAD_CONTACT));
-    sip_finish_views(&g_two);
-    assert_int_equal(g_two.deferred_views, 0);
-    assert_int_equal(g_two.defects, g_msg.defects);
-    assert_true(ss_slice_eq(g_two.to.uri.host, g_msg.to.uri.host));
-    assert_int_equal(g_two.to.uri.port, 5070);
-    assert_true(ss_slice_eq(g_two.to.display, g_msg.to.display));
-    assert_true(ss_slice_eq(g_two.contact.uri.raw, g_msg.contact.uri.raw));
-    assert_true(ss_slice_eq(g_two.from.tag, g_msg.from.tag));
-    /* a message without those headers defers nothing */
-    static const char opt[] = "SIP/2.0 200 OK\r\nCall-ID: z\r\nCSeq: 2 OPTIONS\r\n\r\n";
-    assert_int_equal(sip_parse_deferred(&g_two, (const uint8_t *)opt, sizeof opt - 1, 0, &u2), SIP_OK);
-    assert_int_equal(g_two.deferred_views, 0);
-    assert_int_equal(g_two.from.uri.raw.len, 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1391,7 +1356,6 @@ int main(void)
         cmocka_unit_test(test_torture),
         cmocka_unit_test(test_name_addr_fast_agrees),
         cmocka_unit_test(test_via_fast_agrees),
-        cmocka_unit_test(test_parse_deferred),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
