@@ -38,11 +38,9 @@ int ss_handoff_init(ss_handoff *h, size_t nslots, size_t slot_size)
     if (n < 2 * HANDOFF_BATCH)
         n = 2 * HANDOFF_BATCH;
     slot_size = (slot_size + 63) & ~(size_t)63; /* no false sharing between slots */
-    /* line-aligned, so neighbouring slots never share a line */
-    h->slots = aligned_alloc(64, n * slot_size);
+    h->slots = calloc(n, slot_size);
     if (h->slots == NULL)
         return ENOMEM;
-    memset(h->slots, 0, n * slot_size);
     h->nslots = n;
     h->slot_size = slot_size;
     atomic_init(&h->published, 0);

@@ -19,25 +19,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Each side's own positions sit on a cache line of their own, and so does
- * each shared counter: a line written by both sides would move between the
- * two cores on every message. */
 typedef struct ss_handoff {
-    /* read-only after init */
     size_t nslots;      /* a power of two */
     size_t slot_size;
     unsigned char *slots;
-    /* producer side: next slot to write, first not yet published, last
-     * value of released it read */
-    _Alignas(64) size_t prod_next;
-    size_t prod_unpublished, prod_seen_released;
-    /* consumer side: next slot to read, first not yet released, last value
-     * of published it read */
-    _Alignas(64) size_t cons_next;
-    size_t cons_unreleased, cons_seen;
+    /* producer side: next slot to write, first not yet published */
+    size_t prod_next, prod_unpublished;
+    /* consumer side: next slot to read, first not yet released */
+    size_t cons_next, cons_unreleased;
+    size_t cons_seen;   /* consumer's last view of published (no atomic) */
+    size_t prod_seen_released;
     _Alignas(64) atomic_size_t published;
     _Alignas(64) atomic_size_t released;
-    /* written only around a sleep */
     _Alignas(64) atomic_int cons_waiting, prod_waiting;
     pthread_mutex_t mu;
     pthread_cond_t cons_cv, prod_cv;

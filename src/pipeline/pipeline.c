@@ -12,7 +12,6 @@
  * correlating thread is done with the slot; timer ticks travel through the
  * same ring, so the correlator sees exactly what it would see in one thread. */
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -59,27 +58,20 @@ struct ss_pipeline {
     /* two threads: the ring, the correlating thread, and what the caller's
      * thread can read about it while it runs */
     int threaded;
+    ss_handoff ring;
     pthread_t correlator;
     uint64_t handed;            /* messages put in the ring (caller's thread) */
-    /* what the correlating thread reads and writes: on lines of its own,
-     * away from the counters above that the caller's thread writes per
-     * frame (ss_pipeline is allocated cache-line aligned) */
-    _Alignas(64) ss_handoff ring;
-    _Alignas(64) cor_ctx *cor_thread; /* = cor, read by the correlating thread */
-    rep_ctx *rep_sink;                /* = rep, read by the sinks */
-    _Atomic uint64_t calls_seen;      /* COR_C_CALLS, as it last saw them */
+    _Atomic uint64_t calls_seen; /* COR_C_CALLS, as the correlating thread last saw */
 };
 
-/* The sinks run on the correlating thread when there are two: their user
- * pointer is the rep_ctx pointer kept on that thread's cache line. */
 static void _sink_message(void *user, const cor_msg *m, const cor_record *rec)
 {
-    rep_message(*(rep_ctx **)user, m, rec);
+    rep_message(((ss_pipeline *)user)->rep, m, rec);
 }
 
 static void _sink_record(void *user, const cor_record *rec)
 {
-    rep_record(*(rep_ctx **)user, rec);
+    rep_record(((ss_pipeline *)user)->rep, rec);
 }
 
 /* NAT keep-alives: CRLF (RFC 5626 §4.4.1) or, from many phones, a few
@@ -215,14 +207,11 @@ int ss_pipeline_create(ss_pipeline **out, const dec_config *dcfg, const cor_conf
                        rep_ctx *rep)
 {
     *out = NULL;
-    /* aligned: the second thread's part of it is on cache lines of its own */
-    ss_pipeline *p = aligned_alloc(64, (sizeof *p + 63) & ~(size_t)63);
+    ss_pipeline *p = calloc(1, sizeof *p);
     if (p == NULL)
         return ENOMEM;
-    memset(p, 0, sizeof *p);
     p->rep = rep;
-    p->rep_sink = rep;
-    cor_sink sink = {_sink_message, _sink_record, &p->rep_sink};
+    cor_sink sink = {_sink_message, _sink_record, p};
     if (dec_create(&p->dec, dcfg, _on_payload, p) != 0 || cor_create(&p->cor, ccfg, &sink) != 0) {
         ss_pipeline_destroy(p);
         return ENOMEM;
@@ -271,15 +260,15 @@ static void *_correlator_main(void *arg)
         _prefetch_slot(ss_handoff_peek(&p->ring, 1), 0);
         switch (s->kind) {
         case SLOT_MESSAGE:
-            cor_message(p->cor_thread, &s->msg, &s->pl);
-            atomic_store_explicit(&p->calls_seen, cor_counters(p->cor_thread)[COR_C_CALLS],
+            cor_message(p->cor, &s->msg, &s->pl);
+            atomic_store_explicit(&p->calls_seen, cor_counters(p->cor)[COR_C_CALLS],
                                   memory_order_relaxed);
             break;
         case SLOT_TICK:
-            cor_advance(p->cor_thread, s->now_us);
+            cor_advance(p->cor, s->now_us);
             break;
         case SLOT_FINISH:
-            cor_finish(p->cor_thread, s->live);
+            cor_finish(p->cor, s->live);
             /* fall through */
         case SLOT_STOP:
             ss_handoff_done(&p->ring);
@@ -296,12 +285,6 @@ int ss_pipeline_start_thread(ss_pipeline *p)
     int err = ss_handoff_init(&p->ring, HANDOFF_SLOTS, sizeof(ss_slot));
     if (err)
         return err;
-    /* The correlating thread allocates from its own malloc arena, whose
-     * heap glibc grows and trims with an mprotect call each time the top
-     * crosses a page: ~4,000 calls on 20,000 calls' worth of dialogs being
-     * created and freed, an eighth of the run. Padding the top by 16 MiB
-     * (address space; only touched pages count) leaves ~20 such calls. */
-    mallopt(M_TOP_PAD, 16 << 20);
     /* signals sent to the process (SIGINT, SIGTERM, SIGUSR1 ...) stay with
      * the caller's thread, which owns the capture loop they act on; those a
      * thread raises itself stay unblocked: a report written to a closed
@@ -312,7 +295,6 @@ int ss_pipeline_start_thread(ss_pipeline *p)
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         sigdelset(&all, own[i]);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    p->cor_thread = p->cor;
     err = pthread_create(&p->correlator, NULL, _correlator_main, p);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err) {
