@@ -285,15 +285,10 @@ int ss_pipeline_start_thread(ss_pipeline *p)
     int err = ss_handoff_init(&p->ring, HANDOFF_SLOTS, sizeof(ss_slot));
     if (err)
         return err;
-    /* signals sent to the process (SIGINT, SIGTERM, SIGUSR1 ...) stay with
-     * the caller's thread, which owns the capture loop they act on; those a
-     * thread raises itself stay unblocked: a report written to a closed
-     * pipe ends the process on SIGPIPE as it does with one thread */
+    /* signals (SIGINT, SIGUSR1 ...) stay with the caller's thread, which
+     * owns the capture loop they act on */
     sigset_t all, old;
     sigfillset(&all);
-    static const int own[] = {SIGPIPE, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        sigdelset(&all, own[i]);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     err = pthread_create(&p->correlator, NULL, _correlator_main, p);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
