@@ -24,8 +24,8 @@ LDSAN := -fsanitize=address,undefined
 endif
 
 ALL_CPPFLAGS := -Iinclude -D_GNU_SOURCE -DSIPSCOPE_VERSION='"$(VERSION)"' $(CPPFLAGS)
-ALL_CFLAGS := -std=c11 -pthread $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS := -pthread $(LDSAN) $(LDFLAGS)
+ALL_CFLAGS := -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS := $(LDSAN) $(LDFLAGS)
 
 LIB_SRC := $(sort $(wildcard src/common/*.c src/capture/*.c src/decode/*.c src/sip/*.c \
                              src/correlate/*.c src/report/*.c src/pipeline/*.c))
@@ -103,7 +103,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/replay/%)
 FUZZ_TIME ?= 600
-FUZZ_CFLAGS := -std=c11 -pthread -g -O1 -Iinclude -D_GNU_SOURCE -DSIPSCOPE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) \
+FUZZ_CFLAGS := -std=c11 -g -O1 -Iinclude -D_GNU_SOURCE -DSIPSCOPE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRC)

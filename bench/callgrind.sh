@@ -59,10 +59,8 @@ fi
 [ "${msgs:-0}" -gt 0 ] || { echo "callgrind: no SIP messages in $SAMPLE" >&2; exit 1; }
 
 cgout=$OUT/callgrind.out.sample
-echo "callgrind: valgrind --tool=callgrind sipscope -r $(basename "$SAMPLE") --threads 1 ($msgs SIP messages)"
-# one thread: callgrind runs threads one at a time, and the figure is the work
-# per message, not how it is spread over cores
-valgrind --tool=callgrind --callgrind-out-file="$cgout" "$SIPSCOPE" -r "$SAMPLE" --threads 1 \
+echo "callgrind: valgrind --tool=callgrind sipscope -r $(basename "$SAMPLE") ($msgs SIP messages)"
+valgrind --tool=callgrind --callgrind-out-file="$cgout" "$SIPSCOPE" -r "$SAMPLE" \
     >/dev/null 2>"$OUT/callgrind.log" || {
     echo "callgrind: valgrind/sipscope failed (see $OUT/callgrind.log)" >&2; exit 1; }
 # "summary: N" (older valgrind: "totals: N") holds the total Ir

@@ -14,8 +14,8 @@ Usage: bench/run.py [CAPTURE...]
   default: every one of those three found in the cache.
 Env: BENCH_RUNS (5), BENCH_CACHE, SIPSCOPE (./sipscope), FLOOR
      (build/bench/floor), BENCH_OUT (build/bench), BENCH_TIMEOUT (300 s per run),
-     BENCH_TOOLS (comma list to run a subset: sipscope,sipscope-1t,
-     sipscope-json,tshark,sngrep,floor), BENCH_PEER_RUNS (runs of tshark and sngrep; default
+     BENCH_TOOLS (comma list to run a subset: sipscope,sipscope-json,tshark,
+     sngrep,floor), BENCH_PEER_RUNS (runs of tshark and sngrep; default
      BENCH_RUNS).
 Exit status: 0 (the MISS lines are informative, not a failure), 2 on bad use.
 """
@@ -126,10 +126,7 @@ def tools_available(tmpdir):
     tools = {}
     if os.access(SIPSCOPE, os.X_OK):
         ver = first_line([SIPSCOPE, "--version"])
-        # default: two threads on this 2-core machine (read+parse |
-        # correlate+report); sipscope-1t is the one-core figure
         tools["sipscope"] = (lambda cap: [SIPSCOPE, "-r", cap], ver)
-        tools["sipscope-1t"] = (lambda cap: [SIPSCOPE, "-r", cap, "--threads", "1"], ver)
         jpath = os.path.join(tmpdir, "x.json")
         tools["sipscope-json"] = (lambda cap: [SIPSCOPE, "-r", cap, "-q", "--json", jpath], ver)
     else:
@@ -404,9 +401,9 @@ def main(argv):
 
     caps = list(captures)
     for cap in caps:
-        v = get("sipscope-1t", cap, "msgs_per_s")
-        check("%s: sipscope --threads 1 >= %.1fM SIP msg/s (one core)" % (cap, T_RATE / 1e6),
-              None if v is None else v >= T_RATE, "%s msg/s" % fmt(v, ",.0f"))
+        v = get("sipscope", cap, "msgs_per_s")
+        check("%s: sipscope >= %.1fM SIP msg/s" % (cap, T_RATE / 1e6), None if v is None else v >= T_RATE,
+              "%s msg/s" % fmt(v, ",.0f"))
         for peer, target in (("tshark", T_TSHARK), ("sngrep", T_SNGREP)):
             v = get("sipscope", cap, "vs_" + peer)
             bound = get(peer, cap, "timed_out")

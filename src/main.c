@@ -103,8 +103,6 @@ static void _usage(FILE *out)
             "      --max-tcp-buf BYTES        bytes buffered over all streams (67108864)\n"
             "      --max-frag-pending N       IP datagrams being rebuilt at once (4096)\n"
             "      --max-frag-per-datagram N  fragments kept per datagram (64)\n"
-            "      --threads N         1: one thread; 2: read+parse and correlate+report\n"
-            "                          in two (default 2 on more than one CPU, files only)\n"
             "\n"
             "Live capture:\n"
             "  -i, --interface IFACE   capture on IFACE (any = all); repeatable\n"
@@ -224,7 +222,6 @@ enum {
     OPT_LINGER,
     OPT_DURATION,
     OPT_IMMEDIATE,
-    OPT_THREADS,
     OPT_INTERVAL,
     OPT_HTML,
     OPT_SVG,
@@ -290,7 +287,6 @@ int main(int argc, char **argv)
         {"snaplen", required_argument, NULL, 's'},
         {"buffer-size", required_argument, NULL, 'B'},
         {"immediate", no_argument, NULL, OPT_IMMEDIATE},
-        {"threads", required_argument, NULL, OPT_THREADS},
         {"no-promiscuous-mode", no_argument, NULL, 'p'},
         {"count", required_argument, NULL, 'c'},
         {"duration", required_argument, NULL, OPT_DURATION},
@@ -334,7 +330,6 @@ int main(int argc, char **argv)
     size_t nifaces = 0;
     cap_live_config lcfg = {.promisc = 1, .immediate = 0};
     long max_count = 0, duration_s = 0, interval_s = 0, rotate_mb = 0, rotate_s = 0;
-    int threads = 0; /* 0: decide from the input and the CPUs */
     const char *write_path = NULL, *drop_user = NULL;
     const char *events_path = NULL;
     const char *hep_listen = NULL, *hep_send = NULL;
@@ -375,7 +370,6 @@ int main(int argc, char **argv)
         case 's': lcfg.snaplen = (int)_num_arg("-s", optarg, 64, 262144); break;
         case 'B': lcfg.buffer_mib = (int)_num_arg("-B", optarg, 1, 4096); break;
         case OPT_IMMEDIATE: lcfg.immediate = 1; break;
-        case OPT_THREADS: threads = (int)_num_arg("--threads", optarg, 1, 2); break;
         case 'p': lcfg.promisc = 0; break;
         case 'c': max_count = _num_arg("-c", optarg, 1, LONG_MAX); break;
         case OPT_DURATION: duration_s = _num_arg("--duration", optarg, 1, 100000000); break;
@@ -645,13 +639,6 @@ int main(int argc, char **argv)
         }
         ss_pipeline_set_hep_sender(p, hs);
     }
-    /* Reading a file, the parser keeps one core busy and the correlator
-     * another. Live traffic arrives far below one core's rate, and its
-     * snapshots read the correlator mid-run, so it stays in one thread. */
-    if (threads == 0)
-        threads = !live && sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
-    if (threads == 2 && !live && ss_pipeline_start_thread(p) != 0)
-        fprintf(stderr, "sipscope: warning: no second thread; analyzing in one\n");
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

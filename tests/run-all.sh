@@ -31,7 +31,6 @@ tier diff        $MAKE --no-print-directory diff
 tier live        tests/live/run.sh ./sipscope
 tier proxy       tests/proxy/run.sh ./sipscope
 tier hep         tests/hep/run.sh ./sipscope
-tier threads     tests/threads/run.sh ./sipscope
 tier outputs     tests/outputs/check.sh ./sipscope
 tier asan        $MAKE --no-print-directory test-asan
 tier valgrind    tests/valgrind.sh ./sipscope

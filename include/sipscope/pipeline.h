@@ -25,14 +25,6 @@ int ss_pipeline_create(ss_pipeline **out, const dec_config *dcfg, const cor_conf
  * use of it. */
 void ss_pipeline_set_hep_sender(ss_pipeline *p, hep_sender *h);
 
-/* Moves correlation and reporting to a second thread (call before the
- * first frame): the caller's thread keeps reading, decoding and parsing.
- * Every report is the same as with one thread. The report sinks then run
- * on that thread, so until ss_pipeline_finish the caller must not touch
- * rep nor call ss_pipeline_info (ss_pipeline_messages/_calls stay usable
- * for progress). Returns 0, or an errno value and stays single-threaded. */
-int ss_pipeline_start_thread(ss_pipeline *p);
-
 /* One captured frame: decoded, parsed, correlated; timers advanced on
  * capture time. */
 void ss_pipeline_frame(ss_pipeline *p, const dec_frame *f);
@@ -41,7 +33,7 @@ void ss_pipeline_frame(ss_pipeline *p, const dec_frame *f);
 void ss_pipeline_tick(ss_pipeline *p, int64_t now_us);
 
 /* Input ended (live=1: a live capture was stopped): flushes streams and
- * finishes every record; a second thread is joined. */
+ * finishes every record. */
 void ss_pipeline_finish(ss_pipeline *p, int live);
 
 /* Fills info with what every stage counted so far. input_errors must hold
