@@ -50,7 +50,38 @@ ss_slice ss_slice_trim(ss_slice s);
  * Bytes are copied as they are: callers that print must sanitize. */
 char *ss_slice_to_cstr(ss_slice s, char *buf, size_t n);
 
-/* FNV-1a over the bytes; case-sensitive. Stable across runs. */
+/* 64x64 -> 128-bit product as its low and high halves: one instruction
+ * where the compiler has a 128-bit type, 32-bit halves elsewhere. */
+static inline void ss_mul128(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
+{
+#ifdef __SIZEOF_INT128__
+    __extension__ unsigned __int128 r = (unsigned __int128)a * b;
+    *lo = (uint64_t)r;
+    *hi = (uint64_t)(r >> 64);
+#else
+    uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
+    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+    *lo = (mid << 32) | (uint32_t)ll;
+    *hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
+}
+
+/* The 128-bit product folded to 64 bits (low half xor high half): the
+ * mixing step of wyhash/rapidhash (ss_hash_bytes). Callers xor distinct
+ * constants into both operands so that neither is zero for ordinary
+ * inputs. */
+static inline uint64_t ss_mum(uint64_t a, uint64_t b)
+{
+    uint64_t lo, hi;
+    ss_mul128(a, b, &lo, &hi);
+    return lo ^ hi;
+}
+
+/* rapidhash of the bytes (one 128-bit multiply per 16 bytes; every load
+ * inside p[0..len)); case-sensitive, stable across runs, every output bit
+ * usable. The one hash of the project: Call-IDs and keys in correlate,
+ * IP fragment keys and contents in decode, report tables. */
 uint64_t ss_hash_bytes(const void *p, size_t len, uint64_t seed);
 
 /* ---- bounds-checked cursor ---- */

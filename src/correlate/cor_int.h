@@ -10,9 +10,8 @@
 
 /* ---- hashing ---- */
 
-/* 64-bit hash of bytes, well mixed in every bit (the distinct counter takes
- * register index and rank from it). Not stable across byte orders. */
-uint64_t cor_hash(const void *p, size_t len, uint64_t seed);
+/* Bytes hash with ss_hash_bytes (slice.h): well mixed in every bit (the
+ * distinct counter takes register index and rank from it). */
 
 /* Final avalanche of a 64-bit value (MurmurHash3 fmix64). */
 static inline uint64_t cor_mix64(uint64_t h)
@@ -23,34 +22,6 @@ static inline uint64_t cor_mix64(uint64_t h)
     h *= 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 33;
     return h;
-}
-
-/* 64x64 -> 128-bit product as its low and high halves: one instruction
- * where the compiler has a 128-bit type, 32-bit halves elsewhere. */
-static inline void cor_mul128(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
-{
-#ifdef __SIZEOF_INT128__
-    __extension__ unsigned __int128 r = (unsigned __int128)a * b;
-    *lo = (uint64_t)r;
-    *hi = (uint64_t)(r >> 64);
-#else
-    uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
-    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
-    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
-    *lo = (mid << 32) | (uint32_t)ll;
-    *hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
-#endif
-}
-
-/* The 128-bit product folded to 64 bits (low half xor high half): the
- * mixing step of wyhash/rapidhash (see cor_hash in arena.c). Callers xor
- * distinct constants into both operands so that neither is zero for
- * ordinary inputs. */
-static inline uint64_t cor_mum(uint64_t a, uint64_t b)
-{
-    uint64_t lo, hi;
-    cor_mul128(a, b, &lo, &hi);
-    return lo ^ hi;
 }
 
 /* Backward-shift deletion in a linear-probing table (no deleted markers,

@@ -216,19 +216,19 @@ static int _branch_is_rfc3261(ss_slice b)
 
 static inline uint64_t _h(ss_slice s, uint64_t seed)
 {
-    return cor_hash(s.p ? s.p : (const uint8_t *)"", s.len, seed);
+    return ss_hash_bytes(s.p ? s.p : (const uint8_t *)"", s.len, seed);
 }
 
 /* Address and port in two 128-bit multiplies (the constants are
- * rapidhash's secrets, as in cor_hash): the address halves, then family
+ * rapidhash's secrets, as in ss_hash_bytes): the address halves, then family
  * and port with the result, so no address bit can cancel a port bit. */
 static inline uint64_t _addr_h(const ss_addr *a, uint64_t seed)
 {
     uint64_t lo, hi;
     memcpy(&lo, a->ip, 8);
     memcpy(&hi, a->ip + 8, 8);
-    uint64_t h = cor_mum(lo ^ 0x2d358dccaa6c78a5ull ^ seed, hi ^ 0x8bb84b93962eacc9ull);
-    return cor_mum(h ^ 0x4b33a62ed433d4a3ull, ((uint64_t)a->family << 16 | a->port) ^ 0x8bb84b93962eacc9ull);
+    uint64_t h = ss_mum(lo ^ 0x2d358dccaa6c78a5ull ^ seed, hi ^ 0x8bb84b93962eacc9ull);
+    return ss_mum(h ^ 0x4b33a62ed433d4a3ull, ((uint64_t)a->family << 16 | a->port) ^ 0x8bb84b93962eacc9ull);
 }
 
 static inline int _is_known_method(sip_method m) { return m > SIP_M_UNKNOWN && m < SIP_M__COUNT; }
@@ -1259,7 +1259,7 @@ static void _rec_link(cor_ctx *c, _rec *r, const sip_msg *m)
     }
     if (!ss_slice_empty(xcid)) {
         r->pub.link_key = _str(c, r, 0, xcid, NULL);
-        uint64_t h = cor_hash(xcid.p, xcid.len, 0x63616c6c);
+        uint64_t h = ss_hash_bytes(xcid.p, xcid.len, 0x63616c6c);
         _rec *o = _lookup(c, h, xcid);
         if (o != NULL)
             _relate(r, o);
@@ -1278,7 +1278,7 @@ static void _rec_link(cor_ctx *c, _rec *r, const sip_msg *m)
         return;
     ss_slice uuid = ss_slice_make(sid.p, n);
     r->pub.link_key = _str(c, r, 0, uuid, NULL);
-    uint64_t h = cor_hash(uuid.p, uuid.len, 0x73657373) | 1;
+    uint64_t h = ss_hash_bytes(uuid.p, uuid.len, 0x73657373) | 1;
     _rec *o = cor_links_find(&c->links, h);
     if (o != NULL)
         _relate(r, o);
@@ -1299,7 +1299,7 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
     _rec *r = NULL;
     int created = 0;
     if (!ss_slice_empty(m->call_id)) {
-        uint64_t h = cor_hash(m->call_id.p, m->call_id.len, 0x63616c6c);
+        uint64_t h = ss_hash_bytes(m->call_id.p, m->call_id.len, 0x63616c6c);
         r = _lookup(c, h, m->call_id);
         if (r == NULL && _late(c, &cm, m, h))
             return;
