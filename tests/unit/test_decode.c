@@ -619,6 +619,39 @@ static void test_ipv4_fragment_duplicate_overlap(void **state)
     dec_destroy(d);
 }
 
+/* A later fragment spanning an earlier one: its bytes before and after
+ * are copied, those the earlier one covered are compared (and lose). */
+static void test_ipv4_fragment_spanning_overlap(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    buf l4 = {.n = 0};
+    _udp(&l4, 5060, 5060, SIP2, strlen(SIP2));
+    for (int variant = 0; variant < 2; variant++) {
+        uint16_t id = (uint16_t)(300 + variant);
+        /* [16,48), then [0,64) over it, then [64,end) */
+        size_t offs[3] = {16, 0, 64}, lens[3] = {32, 64, l4.n - 64};
+        for (int k = 0; k < 3; k++) {
+            buf f = {.n = 0};
+            int more = offs[k] + lens[k] < l4.n;
+            _eth(&f, 0x0800);
+            _ip4(&f, 17, lens[k], id, (uint16_t)((more ? 0x2000 : 0) | (offs[k] / 8)), 1);
+            size_t at = f.n;
+            _put(&f, l4.b + offs[k], lens[k]);
+            if (variant == 1 && k == 1)
+                f.b[at + 30] ^= 0x20; /* inside [16,48): the earlier fragment's byte wins */
+            _feed(d, 1, &f);
+        }
+    }
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.data[0], SIP2);
+    assert_string_equal(g.data[1], SIP2);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_OVERLAP], 1);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
+    dec_destroy(d);
+}
+
 /* The same IP id reused later with other bytes is a new datagram, not a
  * duplicate of the one rebuilt before. */
 static void test_ipv4_fragment_id_reuse(void **state)
@@ -1166,6 +1199,7 @@ int main(void)
         cmocka_unit_test(test_mpls_pppoe_loop_ipv6_links),
         cmocka_unit_test(test_ipv6_ext_headers_and_fragments),
         cmocka_unit_test(test_ipv4_fragment_duplicate_overlap),
+        cmocka_unit_test(test_ipv4_fragment_spanning_overlap),
         cmocka_unit_test(test_ipv4_fragment_id_reuse),
         cmocka_unit_test(test_tcp_retransmit_after_fin),
         cmocka_unit_test(test_vxlan_gtpu_erspan_depth),
