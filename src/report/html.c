@@ -473,6 +473,65 @@ static void _breakdowns(FILE *out, json_object *tail)
     fputs("</div>\n", out);
 }
 
+/* A string member as a cell (escaped), empty when absent. */
+static void _str_cell(FILE *out, json_object *o, const char *key)
+{
+    json_object *v = rep_out_jget(o, key);
+    fputs("<td>", out);
+    if (v != NULL && !json_object_is_type(v, json_type_null))
+        rep_out_xml(out, json_object_get_string(v));
+    fputs("</td>", out);
+}
+
+/* Registrations per AOR, subscriptions and who watches whom: the JSON's
+ * registrations[], subscriptions[] and watchers[] as tables (each already
+ * capped by the report; the "... not listed" count follows). */
+static void _conv_tables(FILE *out, json_object *tail)
+{
+    static const struct {
+        const char *key, *title, *more;
+        const char *const cols[12]; /* string members, then integer ones after NULL */
+        const char *const ints[8];
+    } t[] = {
+        {"registrations", "Registrations", "registrations_not_listed",
+         {"aor", "auth_scheme", "realm", "result", "contact", NULL},
+         {"final_status", "attempts", "succeeded", "failed", "challenges", "refreshes", "deregistrations", NULL}},
+        {"subscriptions", "Subscriptions", "subscriptions_not_listed",
+         {"event", "subscriber", "resource", "state", "terminated_reason", NULL},
+         {"final_status", "expires", "notifies", "benotifies", "refreshes", NULL}},
+        {"watchers", "Watchers (who watches whom)", "watchers_not_listed",
+         {"subscriber", "resource", "event", "state", NULL},
+         {"dialogs", NULL}},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        json_object *a = rep_out_jget(tail, t[i].key);
+        if (a == NULL || !json_object_is_type(a, json_type_array) || json_object_array_length(a) == 0)
+            continue;
+        fprintf(out, "<h2>%s</h2>\n<table class=\"conv\" id=\"%s\"><thead><tr>", t[i].title, t[i].key);
+        for (size_t c = 0; t[i].cols[c]; c++)
+            fprintf(out, "<th>%s</th>", t[i].cols[c]);
+        for (size_t c = 0; t[i].ints[c]; c++)
+            fprintf(out, "<th>%s</th>", t[i].ints[c]);
+        fputs("</tr></thead><tbody>\n", out);
+        for (size_t k = 0; k < json_object_array_length(a); k++) {
+            json_object *e = json_object_array_get_idx(a, k);
+            fputs("<tr>", out);
+            for (size_t c = 0; t[i].cols[c]; c++)
+                _str_cell(out, e, t[i].cols[c]);
+            for (size_t c = 0; t[i].ints[c]; c++)
+                if (rep_out_jget(e, t[i].ints[c]))
+                    fprintf(out, "<td class=\"n\">%lld</td>", _jint(e, t[i].ints[c]));
+                else
+                    fputs("<td></td>", out);
+            fputs("</tr>\n", out);
+        }
+        fputs("</tbody></table>\n", out);
+        long long more = _jint(tail, t[i].more);
+        if (more > 0)
+            fprintf(out, "<div class=\"meta\">%lld more not listed (JSON %s)</div>\n", more, t[i].more);
+    }
+}
+
 static void _summary(rep_html *h, json_object *tail)
 {
     FILE *out = h->out;
@@ -548,6 +607,7 @@ static void _summary(rep_html *h, json_object *tail)
 
     _metrics(out, tail);
     _breakdowns(out, tail);
+    _conv_tables(out, tail);
 
     fputs("<h2>Responses and requests</h2>\n<div class=\"charts\">\n", out);
     _map_table(out, tail, "stats.responses", "stats.response_retransmissions", "response code");

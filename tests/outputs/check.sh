@@ -73,7 +73,8 @@ for cap in "${caps[@]}"; do
     [ "$(grep -c '^@startuml' "$o.puml")" = "$(grep -c '^@enduml' "$o.puml")" ] && ok || bad "$name: PlantUML blocks"
     grep -q '^## sipscope summary' "$o.md" && ok || bad "$name: Markdown summary heading"
     [ "$(grep -c '<script' "$o.html")" = 1 ] && ok || bad "$name: HTML has other <script> than ours"
-    # legs, related records, breakdowns and RFC 6076 figures in the HTML agree with the JSON
+    # legs, related records, breakdowns, RFC 6076 figures, registrations, subscriptions and
+    # watchers in the HTML agree with the JSON
     if msg=$(python3 - "$o.json" "$o.html" 2>&1 <<'PY'
 import json, re, sys
 j = json.load(open(sys.argv[1])); h = open(sys.argv[2], encoding='utf-8').read()
@@ -90,6 +91,11 @@ for by, b in j['breakdowns'].items():
         sys.exit('breakdown %s: %d top entries in the JSON' % (by, len(b['top'])))
 if j['metrics'].get('SER') is not None and '<b>%.2f %%</b>' % j['metrics']['SER'] not in h:
     sys.exit('SER %.2f not in the HTML' % j['metrics']['SER'])
+for key in ('registrations', 'subscriptions', 'watchers'):
+    m = re.search(r'<table class="conv" id="%s">.*?</table>' % key, h, re.S)
+    if len(j.get(key, [])) != (len(re.findall(r'<tr><td', m.group(0))) if m else 0):
+        sys.exit('%s: %d in the JSON, %s rows in the HTML' % (key, len(j.get(key, [])),
+                 len(re.findall(r'<tr><td', m.group(0))) if m else 'no table'))
 PY
     ); then ok; else bad "$name: HTML vs JSON: $msg"; fi
 done
