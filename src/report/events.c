@@ -9,6 +9,7 @@
  *   {"event":"dialog_done", ...}    a dialog record finished (calls too) */
 #include <string.h>
 
+#include "detail_int.h"
 #include "report_int.h"
 
 static void _emit(FILE *out, json_object *o)
@@ -70,6 +71,11 @@ void rep_events_record(FILE *out, const cor_record *rec)
     json_object_object_add(o, "duration_ms", rec->duration_ms >= 0 ? json_object_new_int64(rec->duration_ms) : NULL);
     json_object_object_add(o, "messages", json_object_new_int64((int64_t)rec->nmsgs));
     json_object_object_add(o, "in_progress_at_stop", json_object_new_boolean(rec->at_stop));
+    /* what the conversation did, as the ladder's header line says it
+     * (binding, subscription state, hold, transfer ...); absent if nothing */
+    char sum[512];
+    if (rep_detail_summary(rec, sum, sizeof sum)[0])
+        json_object_object_add(o, "summary", json_object_new_string(sum));
     _emit(out, o);
 }
 
@@ -89,6 +95,12 @@ void rep_brief_record(FILE *out, const cor_record *rec, int utf8)
         fprintf(out, "  setup %lld ms", (long long)rec->setup_ms);
     if (rec->duration_ms >= 0)
         fprintf(out, "  %.3f s", (double)rec->duration_ms / 1000.0);
-    fprintf(out, "  %zu msgs  %s -> %s  %s\n", rec->nmsgs, from, to, cid);
+    fprintf(out, "  %zu msgs  %s -> %s  %s", rec->nmsgs, from, to, cid);
+    char sum[512], clean[512];
+    if (rep_detail_summary(rec, sum, sizeof sum)[0]) {
+        rep_term_clean(sum, strlen(sum), utf8, clean, sizeof clean);
+        fprintf(out, "  (%s)", clean);
+    }
+    fputc('\n', out);
     fflush(out);
 }
