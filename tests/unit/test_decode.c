@@ -580,6 +580,25 @@ static void test_ipv6_ext_headers_and_fragments(void **state)
     dec_destroy(d);
 }
 
+/* Feeds l4 as three IPv4 fragments [offs[k], offs[k]+lens[k]) with IP id
+ * `id`, in that order; flip_at >= 0 flips a bit at that byte of the second
+ * fragment's payload. */
+static void _feed_three_fragments(dec_ctx *d, const buf *l4, uint16_t id, const size_t offs[3],
+                                  const size_t lens[3], int flip_at)
+{
+    for (int k = 0; k < 3; k++) {
+        buf f = {.n = 0};
+        int more = offs[k] + lens[k] < l4->n;
+        _eth(&f, 0x0800);
+        _ip4(&f, 17, lens[k], id, (uint16_t)((more ? 0x2000 : 0) | (offs[k] / 8)), 1);
+        size_t at = f.n;
+        _put(&f, l4->b + offs[k], lens[k]);
+        if (flip_at >= 0 && k == 1)
+            f.b[at + (size_t)flip_at] ^= 0x20;
+        _feed(d, 1, &f);
+    }
+}
+
 /* Two overlapping fragment sets: identical bytes (a duplicate) and
  * differing bytes, where the first fragment's bytes win. */
 static void test_ipv4_fragment_duplicate_overlap(void **state)
@@ -589,22 +608,11 @@ static void test_ipv4_fragment_duplicate_overlap(void **state)
     dec_ctx *d = _dec(&g, NULL);
     buf l4 = {.n = 0};
     _udp(&l4, 5060, 5060, SIP2, strlen(SIP2));
-    for (int variant = 0; variant < 2; variant++) {
-        uint16_t id = (uint16_t)(200 + variant);
-        /* [0,64) then [32,end) overlapping 32 bytes, then [0,64) again */
-        size_t offs[3] = {0, 32, 0}, lens[3] = {64, l4.n - 32, 64};
-        for (int k = 0; k < 3; k++) {
-            buf f = {.n = 0};
-            int more = offs[k] + lens[k] < l4.n;
-            _eth(&f, 0x0800);
-            _ip4(&f, 17, lens[k], id, (uint16_t)((more ? 0x2000 : 0) | (offs[k] / 8)), 1);
-            size_t at = f.n;
-            _put(&f, l4.b + offs[k], lens[k]);
-            if (variant == 1 && k == 1)
-                f.b[at + 8] ^= 0x20; /* a byte inside the overlap differs */
-            _feed(d, 1, &f);
-        }
-    }
+    /* [0,64) then [32,end) overlapping 32 bytes, then [0,64) again; the
+     * second set with a byte inside the overlap differing */
+    size_t offs[3] = {0, 32, 0}, lens[3] = {64, l4.n - 32, 64};
+    for (int variant = 0; variant < 2; variant++)
+        _feed_three_fragments(d, &l4, (uint16_t)(200 + variant), offs, lens, variant ? 8 : -1);
     assert_int_equal(g.n, 2);
     assert_string_equal(g.data[0], SIP2);
     assert_string_equal(g.data[1], SIP2); /* first come wins */
@@ -628,22 +636,11 @@ static void test_ipv4_fragment_spanning_overlap(void **state)
     dec_ctx *d = _dec(&g, NULL);
     buf l4 = {.n = 0};
     _udp(&l4, 5060, 5060, SIP2, strlen(SIP2));
-    for (int variant = 0; variant < 2; variant++) {
-        uint16_t id = (uint16_t)(300 + variant);
-        /* [16,48), then [0,64) over it, then [64,end) */
-        size_t offs[3] = {16, 0, 64}, lens[3] = {32, 64, l4.n - 64};
-        for (int k = 0; k < 3; k++) {
-            buf f = {.n = 0};
-            int more = offs[k] + lens[k] < l4.n;
-            _eth(&f, 0x0800);
-            _ip4(&f, 17, lens[k], id, (uint16_t)((more ? 0x2000 : 0) | (offs[k] / 8)), 1);
-            size_t at = f.n;
-            _put(&f, l4.b + offs[k], lens[k]);
-            if (variant == 1 && k == 1)
-                f.b[at + 30] ^= 0x20; /* inside [16,48): the earlier fragment's byte wins */
-            _feed(d, 1, &f);
-        }
-    }
+    /* [16,48), then [0,64) over it, then [64,end); the second set with a
+     * byte inside [16,48) differing: the earlier fragment's byte wins */
+    size_t offs[3] = {16, 0, 64}, lens[3] = {32, 64, l4.n - 64};
+    for (int variant = 0; variant < 2; variant++)
+        _feed_three_fragments(d, &l4, (uint16_t)(300 + variant), offs, lens, variant ? 30 : -1);
     assert_int_equal(g.n, 2);
     assert_string_equal(g.data[0], SIP2);
     assert_string_equal(g.data[1], SIP2);
