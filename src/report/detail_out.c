@@ -457,6 +457,22 @@ static void _registration(rep_jw *w, const cor_record *rec, const cor_detail *d)
     _LIT(w, "}");
 }
 
+/* The texts of the record's notes of one kind, in order, as a JSON array
+ * (Subscription-State history, SOAP actions). */
+static void _note_texts(rep_jw *w, const cor_detail *d, cor_note_kind kind)
+{
+    int first = 1;
+    _LIT(w, "[");
+    for (uint32_t i = 0; i < d->nnotes; i++)
+        if (d->notes[i].kind == kind) {
+            if (!first)
+                _LIT(w, ",");
+            first = 0;
+            rep_jw_wire(w, d->notes[i].text);
+        }
+    _LIT(w, "]");
+}
+
 static void _subscription(rep_jw *w, const cor_record *rec, const cor_detail *d)
 {
     rep_flow_res f;
@@ -467,16 +483,9 @@ static void _subscription(rep_jw *w, const cor_record *rec, const cor_detail *d)
     rep_jw_wire_or_null(w, d ? d->sub_state : NULL);
     _flow_result(w, &f, f.auth_scheme ? sip_auth_scheme_name((sip_auth_scheme)f.auth_scheme) : NULL);
     if (d) {
-        _LIT(w, ",\"state_history\":[");
-        int first = 1;
-        for (uint32_t i = 0; i < d->nnotes; i++)
-            if (d->notes[i].kind == COR_NOTE_SUB_STATE) {
-                if (!first)
-                    _LIT(w, ",");
-                first = 0;
-                rep_jw_wire(w, d->notes[i].text);
-            }
-        _LIT(w, "],\"terminated_reason\":");
+        _LIT(w, ",\"state_history\":");
+        _note_texts(w, d, COR_NOTE_SUB_STATE);
+        _LIT(w, ",\"terminated_reason\":");
         rep_jw_wire_or_null(w, d->sub_reason);
         _LIT(w, ",\"expires\":");
         _int_or_null(w, d->sub_expires);
@@ -561,16 +570,9 @@ void rep_jw_detail(rep_jw *w, const cor_record *rec)
         rep_jw_int(w, d->services);
         _LIT(w, ",\"service_action\":");
         rep_jw_wire_or_null(w, d->service_action);
-        _LIT(w, ",\"service_actions\":[");
-        int first = 1;
-        for (uint32_t i = 0; i < d->nnotes; i++)
-            if (d->notes[i].kind == COR_NOTE_SOAP) {
-                if (!first)
-                    _LIT(w, ",");
-                first = 0;
-                rep_jw_wire(w, d->notes[i].text);
-            }
-        _LIT(w, "],\"compression_offered\":");
+        _LIT(w, ",\"service_actions\":");
+        _note_texts(w, d, COR_NOTE_SOAP);
+        _LIT(w, ",\"compression_offered\":");
         rep_jw_wire_or_null(w, d->compression_offered);
         _LIT(w, ",\"compression_accepted\":");
         rep_jw_wire_or_null(w, d->compression_accepted);
