@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "../../src/report/report_int.h"
+#include "jw_check.h"
 #include "sipscope/sip.h"
 
 #define MS 1000LL
@@ -55,13 +56,9 @@ static void _on_done(void *user, const cor_record *r)
     f->nrelated[i] = r->nrelated;
     memcpy(f->related[i], r->related, sizeof r->related);
     f->nlegs[i] = rep_legs(r, f->legs[i], 4);
-    rep_jw *w = rep_jw_new(); /* the dialog exactly as the JSON report writes it */
-    assert_non_null(w);
-    rep_jw_record(w, r);
-    size_t jl;
-    const char *jt = rep_jw_text(w, &jl);
-    snprintf(f->json[i], sizeof f->json[i], "%.*s", (int)jl, jt);
-    rep_jw_free(w);
+    char *jt = jw_dialog_checked(r); /* the dialog exactly as the JSON report writes it */
+    snprintf(f->json[i], sizeof f->json[i], "%s", jt);
+    free(jt);
     char *text = NULL;
     size_t len = 0;
     FILE *mf = open_memstream(&text, &len);
