@@ -19,7 +19,7 @@
 
 typedef struct _frag {
     uint32_t off, len;
-    uint8_t *data;
+    uint8_t *data; /* owned copy; the completing fragment borrows the packet's */
 } _frag;
 
 typedef struct _dgram {
@@ -28,6 +28,7 @@ typedef struct _dgram {
     uint8_t family, proto;
     uint8_t src[16], dst[16];
     uint32_t id;
+    unsigned bucket; /* its hash chain, so unlinking needs no rehash */
     int64_t first_us;
     uint32_t total; /* from the last fragment; 0 until seen */
     uint32_t nfrag;
@@ -47,12 +48,24 @@ typedef struct _done {
     uint64_t frag_hash[_DONE_FRAGS]; /* offset, length and bytes of each */
 } _done;
 
+/* The largest datagram dec_defrag_add accepts (offset + length). */
+#define _MAX_DGRAM (65535 + 40)
+
 struct dec_defrag {
     _dgram *bucket[_BUCKETS];
     _done done[_BUCKETS]; /* by the same hash as bucket; a collision overwrites */
     _dgram *head, *tail;
     uint32_t pending, max_pending, max_frags;
     int64_t timeout_us;
+    /* Rebuilt datagrams are assembled here rather than in a malloc per
+     * datagram; busy while one is being decoded, since a tunnelled packet
+     * inside it may be fragmented too (that one gets its own buffer). */
+    int rebuild_busy;
+    /* One datagram record kept for the next one: with max_frags fragment
+     * slots it is too large for malloc's per-thread cache, and the usual
+     * traffic has one datagram pending at a time. */
+    _dgram *spare;
+    uint8_t rebuild[_MAX_DGRAM];
 };
 
 int dec_defrag_create(dec_defrag **out, const dec_config *cfg)
@@ -67,10 +80,12 @@ int dec_defrag_create(dec_defrag **out, const dec_config *cfg)
     return 0;
 }
 
-static unsigned _hash(const dec_pkt *pk, uint32_t id, uint8_t proto)
+static unsigned _hash(const uint8_t *src, const uint8_t *dst, uint32_t id, uint8_t proto)
 {
-    uint64_t h = ss_hash_bytes(pk->src.ip, 16, id);
-    h = ss_hash_bytes(pk->dst.ip, 16, h ^ proto);
+    uint8_t key[32];
+    memcpy(key, src, 16);
+    memcpy(key + 16, dst, 16);
+    uint64_t h = ss_hash_bytes(key, sizeof key, (uint64_t)id << 8 | proto);
     return (unsigned)(h & (_BUCKETS - 1));
 }
 
@@ -84,12 +99,7 @@ static void _unlink(dec_defrag *f, _dgram *g)
         g->next->prev = g->prev;
     else
         f->tail = g->prev;
-    /* find it in its chain: recompute the bucket from the stored key */
-    dec_pkt key;
-    memset(&key, 0, sizeof key);
-    memcpy(key.src.ip, g->src, 16);
-    memcpy(key.dst.ip, g->dst, 16);
-    _dgram **pp = &f->bucket[_hash(&key, g->id, g->proto)];
+    _dgram **pp = &f->bucket[g->bucket];
     while (*pp && *pp != g)
         pp = &(*pp)->hnext;
     if (*pp)
@@ -97,11 +107,14 @@ static void _unlink(dec_defrag *f, _dgram *g)
     f->pending--;
 }
 
-static void _free_dgram(_dgram *g)
+static void _free_dgram(dec_defrag *f, _dgram *g)
 {
     for (uint32_t i = 0; i < g->nfrag; i++)
         free(g->frag[i].data);
-    free(g);
+    if (f->spare == NULL)
+        f->spare = g;
+    else
+        free(g);
 }
 
 /* 1 when the fragments cover [0, total) without a hole. */
@@ -123,15 +136,13 @@ static int _complete(const _dgram *g)
     }
 }
 
-/* Rebuilds the payload, earliest fragment winning where they overlap.
+/* Rebuilds the payload into buf (g->total bytes), earliest fragment winning
+ * where they overlap.
  * Fragment i is copied except where an earlier one already covered;
  * there its bytes are compared instead (a difference is counted as an
  * overlap). The usual datagram has no overlap: one memcpy per fragment. */
-static uint8_t *_assemble(dec_ctx *d, const _dgram *g)
+static void _assemble(dec_ctx *d, const _dgram *g, uint8_t *buf)
 {
-    uint8_t *buf = malloc(g->total);
-    if (buf == NULL)
-        return NULL;
     int differ = 0;
     for (uint32_t i = 0; i < g->nfrag; i++) {
         const _frag *fr = &g->frag[i];
@@ -159,7 +170,6 @@ static uint8_t *_assemble(dec_ctx *d, const _dgram *g)
     }
     if (differ)
         d->c[DEC_C_FRAG_OVERLAP]++;
-    return buf;
 }
 
 static uint64_t _frag_hash(uint32_t offset, size_t len, const uint8_t *p)
@@ -205,11 +215,11 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
 {
     dec_defrag *f = d->defrag;
     d->c[DEC_C_FRAGMENTS]++;
-    if (offset + len > 65535 + 40) { /* no datagram is that long */
+    if (offset + len > _MAX_DGRAM) { /* no datagram is that long */
         d->c[DEC_C_BAD_IP]++;
         return;
     }
-    unsigned b = _hash(pk, id, proto);
+    unsigned b = _hash(pk->src.ip, pk->dst.ip, id, proto);
     _dgram *g = f->bucket[b];
     while (g && !(g->id == id && g->proto == proto && g->family == pk->src.family &&
                   memcmp(g->src, pk->src.ip, 16) == 0 && memcmp(g->dst, pk->dst.ip, 16) == 0))
@@ -224,13 +234,17 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
             _dgram *old = f->head;
             _unlink(f, old);
             d->c[DEC_C_FRAG_CAP] += old->nfrag;
-            _free_dgram(old);
+            _free_dgram(f, old);
         }
-        g = calloc(1, sizeof *g + f->max_frags * sizeof(_frag));
+        /* frag[] is written as fragments come: only the header is zeroed */
+        g = f->spare ? f->spare : malloc(sizeof *g + f->max_frags * sizeof(_frag));
+        f->spare = NULL;
         if (g == NULL) {
             d->c[DEC_C_FRAG_CAP]++;
             return;
         }
+        memset(g, 0, sizeof *g);
+        g->bucket = b;
         g->family = pk->src.family;
         g->proto = proto;
         g->id = id;
@@ -257,23 +271,36 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
             d->c[DEC_C_FRAG_DUPLICATE]++;
             return;
         }
-    uint8_t *copy = malloc(len ? len : 1);
-    if (copy == NULL) {
-        d->c[DEC_C_FRAG_CAP]++;
-        return;
-    }
-    memcpy(copy, p, len);
-    g->frag[g->nfrag++] = (_frag){(uint32_t)offset, (uint32_t)len, copy};
+    /* The fragment borrows the packet's bytes until we know whether it
+     * completes the datagram: the one that does (usually the last) is
+     * assembled from the packet, never copied. */
+    _frag *fr = &g->frag[g->nfrag++];
+    *fr = (_frag){(uint32_t)offset, (uint32_t)len, (uint8_t *)(uintptr_t)p};
+    uint32_t total_before = g->total;
     if (!more)
         g->total = offset + (uint32_t)len;
-    if (!_complete(g))
+    if (!_complete(g)) {
+        uint8_t *copy = malloc(len ? len : 1);
+        if (copy == NULL) {
+            g->nfrag--;
+            g->total = total_before;
+            d->c[DEC_C_FRAG_CAP]++;
+            return;
+        }
+        memcpy(copy, p, len);
+        fr->data = copy;
         return;
+    }
 
-    uint8_t *buf = _assemble(d, g);
     uint32_t total = g->total;
+    int own = f->rebuild_busy;
+    uint8_t *buf = own ? malloc(total) : f->rebuild;
+    if (buf != NULL)
+        _assemble(d, g, buf);
     _remember(f, b, g, pk->frame->ts_us);
+    fr->data = NULL; /* borrowed: not ours to free */
     _unlink(f, g);
-    _free_dgram(g);
+    _free_dgram(f, g);
     if (buf == NULL) {
         d->c[DEC_C_FRAG_CAP]++;
         return;
@@ -281,9 +308,12 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
     d->c[DEC_C_FRAG_REASSEMBLED]++;
     uint32_t saved = pk->flags;
     pk->flags |= DEC_PL_IP_REASSEMBLED;
+    f->rebuild_busy++;
     dec_ip_payload(d, pk, proto, buf, total);
+    f->rebuild_busy--;
     pk->flags = saved;
-    free(buf);
+    if (own)
+        free(buf);
 }
 
 void dec_defrag_advance(dec_ctx *d, int64_t now_us)
@@ -296,7 +326,7 @@ void dec_defrag_advance(dec_ctx *d, int64_t now_us)
         _dgram *g = f->head;
         _unlink(f, g);
         d->c[DEC_C_FRAG_TIMEOUT]++;
-        _free_dgram(g);
+        _free_dgram(f, g);
     }
 }
 
@@ -307,7 +337,8 @@ void dec_defrag_destroy(dec_defrag *f)
     while (f->head) {
         _dgram *g = f->head;
         _unlink(f, g);
-        _free_dgram(g);
+        _free_dgram(f, g);
     }
+    free(f->spare);
     free(f);
 }

@@ -649,6 +649,47 @@ static void test_ipv4_fragment_spanning_overlap(void **state)
     dec_destroy(d);
 }
 
+/* A fragment inside a rebuilt datagram that completes a datagram of its
+ * own: IP-in-IP whose inner datagram is in two fragments, the first sent
+ * plain, the second inside an outer datagram that is itself fragmented.
+ * The inner datagram is rebuilt while the outer one is still being
+ * decoded, so it must not be assembled into the outer one's buffer. */
+static void test_ipv4_fragment_inside_fragmented_tunnel(void **state)
+{
+    (void)state;
+    got g;
+    dec_ctx *d = _dec(&g, NULL);
+    buf l4 = {.n = 0};
+    _udp(&l4, 5060, 5060, SIP2, strlen(SIP2));
+    size_t half = 48; /* a multiple of 8: the inner fragment offset */
+
+    buf f = {.n = 0}; /* inner fragment 1 in a plain outer packet */
+    _eth(&f, 0x0800);
+    _ip4(&f, 4, 20 + half, 9, 0, 7);
+    _ip4(&f, 17, half, 400, 0x2000, 1);
+    _put(&f, l4.b, half);
+    _feed(d, 1, &f);
+
+    buf outer = {.n = 0}; /* the outer payload: inner fragment 2 */
+    _ip4(&outer, 17, l4.n - half, 400, (uint16_t)(half / 8), 1);
+    _put(&outer, l4.b + half, l4.n - half);
+    size_t cut = 24; /* outer fragments [0,24) and [24,end) */
+    for (int k = 0; k < 2; k++) {
+        size_t off = k ? cut : 0, n = k ? outer.n - cut : cut;
+        f.n = 0;
+        _eth(&f, 0x0800);
+        _ip4(&f, 4, n, 500, (uint16_t)((k ? 0 : 0x2000) | (off / 8)), 7);
+        _put(&f, outer.b + off, n);
+        _feed(d, 1, &f);
+    }
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.data[0], SIP2);
+    assert_true(g.pl[0].flags & DEC_PL_IP_REASSEMBLED);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_OVERLAP], 0);
+    dec_destroy(d);
+}
+
 /* The same IP id reused later with other bytes is a new datagram, not a
  * duplicate of the one rebuilt before. */
 static void test_ipv4_fragment_id_reuse(void **state)
@@ -1188,6 +1229,7 @@ int main(void)
         cmocka_unit_test(test_truncated_and_bad),
         cmocka_unit_test(test_ipip_and_gre_ppp),
         cmocka_unit_test(test_ipv4_fragments),
+        cmocka_unit_test(test_ipv4_fragment_inside_fragmented_tunnel),
         cmocka_unit_test(test_fragment_cap),
         cmocka_unit_test(test_tcp_framing),
         cmocka_unit_test(test_tcp_out_of_order_retrans_overlap),
