@@ -36,7 +36,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all clean install uninstall test unit golden diff test-asan test-valgrind fuzz bench \
-        captures demo check-deps replay hostile fuzz-smoke caps
+        captures demo check-deps replay hostile fuzz-smoke caps release
 
 all: sipscope
 
@@ -60,6 +60,20 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libsipscope.a
 	    $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(PKG_LIBS) -lz -lm
 
 -include $(DEPS)
+
+# ---- release build: profile-guided (tools/pgo-build.sh) ----
+# The binary `make install` installs and `make bench` measures: the same
+# sources built with GCC's PGO, trained on captures/*.pcap. Tests run the
+# plain build (./sipscope); tests/release/check.sh holds the two to the
+# same output on every capture.
+RELEASE := $(BUILD)/release
+RELEASE_INPUTS := $(LIB_SRC) src/main.c $(wildcard include/sipscope/*.h src/*/*.h) \
+                  $(wildcard captures/*.pcap) tools/pgo-build.sh Makefile VERSION
+
+release: $(RELEASE)/sipscope
+
+$(RELEASE)/sipscope: $(RELEASE_INPUTS)
+	@MAKE="$(MAKE)" CC="$(CC)" sh tools/pgo-build.sh $(RELEASE)
 
 # ---- tests ----
 # unit: cmocka binaries, one per module.  golden: capture in, expected text out.
@@ -136,9 +150,9 @@ captures:
 	captures/make-captures.sh
 
 # ---- install ----
-install: sipscope
+install: $(RELEASE)/sipscope
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 sipscope $(DESTDIR)$(BINDIR)/sipscope
+	install -m 0755 $(RELEASE)/sipscope $(DESTDIR)$(BINDIR)/sipscope
 	install -m 0644 man/sipscope.1 $(DESTDIR)$(MANDIR)/man1/sipscope.1
 
 uninstall:

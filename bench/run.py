@@ -12,7 +12,7 @@ build/bench/latest.json.
 Usage: bench/run.py [CAPTURE...]
   CAPTURE is a name in the cache (udp-20k, udp-200k, tcp-20k, udp-frag-20k) or a pcap path;
   default: every one of those three found in the cache.
-Env: BENCH_RUNS (5), BENCH_CACHE, SIPSCOPE (./sipscope), FLOOR
+Env: BENCH_RUNS (5), BENCH_CACHE, SIPSCOPE (./sipscope; make bench: build/release/sipscope), FLOOR
      (build/bench/floor), BENCH_OUT (build/bench), BENCH_TIMEOUT (300 s per run),
      BENCH_TOOLS (comma list to run a subset: sipscope,sipscope-json,tshark,
      sngrep,floor), BENCH_PEER_RUNS (runs of tshark and sngrep; default
@@ -354,6 +354,9 @@ def main(argv):
                                                         mach["mem_total_mb"], mach["kernel"]))
     for t, (_, ver) in tools.items():
         print("  %-14s %s" % (t, ver or "?"))
+    if "sipscope" in tools:
+        print("sipscope binary: %s%s" % (os.path.relpath(SIPSCOPE, ROOT),
+                                         " (release build: PGO, make release)" if "release" in SIPSCOPE else ""))
     print("runs per tool: %d (interleaved%s); wall = median of runs"
           % (RUNS, "; tshark/sngrep: %d" % PEER_RUNS if PEER_RUNS != RUNS else ""))
     print()

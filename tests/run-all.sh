@@ -32,6 +32,7 @@ tier live        tests/live/run.sh ./sipscope
 tier proxy       tests/proxy/run.sh ./sipscope
 tier hep         tests/hep/run.sh ./sipscope
 tier outputs     tests/outputs/check.sh ./sipscope
+tier release     bash -c "$MAKE --no-print-directory release && tests/release/check.sh ./sipscope build/release/sipscope"
 tier asan        $MAKE --no-print-directory test-asan
 tier valgrind    tests/valgrind.sh ./sipscope
 tier fuzz-smoke  $MAKE --no-print-directory fuzz-smoke
