@@ -54,7 +54,8 @@
  *     is listed once per input. --no-dialogs keeps them (they are short
  *     per-AOR / per-subscription lists, not dialogs).
  * A section no input has is left out; an input without a section (an
- * older report) contributes nothing to it; "filter" is not carried over. Each input is parsed whole, one
+ * older report) contributes nothing to it. When an input has a "filter", "filters"
+ * lists each input's (null for none) by input index. Each input is parsed whole, one
  * at a time; dialogs and the other arrays go to temporary files so a bad
  * input found late leaves no half-written output and memory does not grow
  * with the number of inputs. */
@@ -732,6 +733,10 @@ int rep_merge_main(int argc, char **argv)
     json_object *summary = json_object_new_object(), *stats = json_object_new_object();
     json_object *anomalies = json_object_new_object(), *inputs = json_object_new_array();
     json_object *from = json_object_new_array(), *metrics = json_object_new_object();
+    /* each input's "filter" (or null), by input index: a merged report's
+     * dialogs were chosen by the filter of the input each came from */
+    json_object *filters = json_object_new_array();
+    int any_filter = 0;
     /* summed sections, in output order after metrics and breakdowns */
     static const char *const sums[] = {"registration_summary", "subscription_summary", "subscriptions_by_event",
                                        "conversation_summary"};
@@ -780,6 +785,12 @@ int rep_merge_main(int argc, char **argv)
             goto done;
         }
         json_object_array_add(from, json_object_new_string(in[i]));
+        if (json_object_object_get_ex(doc, "filter", &v) && json_object_is_type(v, json_type_object)) {
+            any_filter = 1;
+            json_object_array_add(filters, json_object_get(v));
+        } else {
+            json_object_array_add(filters, NULL);
+        }
         json_object_object_get_ex(doc, "summary", &v);
         _summary_into(summary, v, inputs);
         json_object_object_get_ex(doc, "stats", &v);
@@ -840,6 +851,8 @@ int rep_merge_main(int argc, char **argv)
     fprintf(out, "{\"schema\":\"sipscope-report/1\",\"generator\":{\"name\":\"sipscope\",\"version\":\"%s\"},\n",
             SIPSCOPE_VERSION);
     fprintf(out, "\"merged_from\":%s,\n", json_object_to_json_string_ext(from, _flags));
+    if (any_filter)
+        fprintf(out, "\"filters\":%s,\n", json_object_to_json_string_ext(filters, _flags));
     _spool_copy(out, "dialogs", &dlg);
     if (encrypted_seen) {
         fputs(",\n\"encrypted\":{", out);
@@ -916,6 +929,7 @@ done:
     json_object_put(metrics);
     json_object_put(inputs);
     json_object_put(from);
+    json_object_put(filters);
     free(in);
     return rc;
 }

@@ -689,6 +689,7 @@ static void test_merge(void **state)
     _write(a, doc);
     _write(b,
            "{\"schema\":\"sipscope-report/1\",\"dialogs\":[{\"id\":1,\"call_id\":\"z\"}],"
+           "\"filter\":{\"expressions\":[\"code=5xx\"],\"applies_to\":\"dialogs\"},"
            "\"summary\":{\"packets\":10,\"retransmissions\":1,\"calls\":2,\"first\":\"2023-11-14T22:00:00.000000Z\","
            "\"last\":\"2023-11-14T23:00:00.000000Z\",\"inputs\":[{\"name\":\"b.pcap\"}]},"
            "\"stats\":{\"responses\":{\"200\":1,\"503\":1},\"classes\":{\"5xx\":1},"
@@ -742,8 +743,20 @@ static void test_merge(void **state)
     assert_true(json_object_object_get_ex(d3, "source", &x));
     assert_true(json_object_object_get_ex(m, "merged_from", &v));
     assert_int_equal(json_object_array_length(v), 2);
+    /* input 1's filter chose its dialogs; input 0 had none */
+    assert_true(json_object_object_get_ex(m, "filters", &v));
+    assert_int_equal(json_object_array_length(v), 2);
+    assert_null(json_object_array_get_idx(v, 0));
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(v, 1), "expressions", &x));
+    assert_string_equal(json_object_get_string(json_object_array_get_idx(x, 0)), "code=5xx");
     assert_true(json_object_object_get_ex(m, "schema", &v));
     assert_string_equal(json_object_get_string(v), "sipscope-report/1");
+    json_object_put(m);
+
+    char *argv_aa[] = {"merge", a, a, "-o", o, NULL}; /* no input filtered: no "filters" */
+    assert_int_equal(rep_merge_main(5, argv_aa), 0);
+    m = json_object_from_file(o);
+    assert_false(json_object_object_get_ex(m, "filters", &v));
     json_object_put(m);
 
     char *argv2[] = {"merge", a, b, "--no-dialogs", "-o", o, NULL};
