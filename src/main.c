@@ -650,7 +650,7 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
 
     int show_progress = !live && isatty(STDERR_FILENO);
-    double t0 = _now(), last_progress = t0, last_snapshot = t0;
+    double t0 = _now(), last_progress = t0, last_snapshot = t0, last_flush = t0;
     const char *input_errors[MAX_INPUTS];
     rep_run_info info;
     dec_frame f;
@@ -666,6 +666,10 @@ int main(int argc, char **argv)
                 last_snapshot = now;
                 ss_pipeline_info(p, cap, inputs, input_errors, &info);
                 rep_snapshot(rep, &info);
+            }
+            if (now - last_flush >= 1.0) { /* files on disk lag the wire by a second at most */
+                last_flush = now;
+                rep_flush(rep);
             }
             if (got < 0) {
                 /* quiet wire: let timers run on the wall clock */

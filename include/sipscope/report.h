@@ -123,6 +123,11 @@ void rep_record(rep_ctx *r, const cor_record *rec);
  * ending anything. */
 void rep_snapshot(rep_ctx *r, const rep_run_info *info);
 
+/* Live capture: hands what the outputs buffered (JSON report, ladders,
+ * --messages, SVG/Mermaid/PlantUML) to the kernel, so files follow the
+ * capture within the caller's period rather than in 256 KiB steps. */
+void rep_flush(rep_ctx *r);
+
 /* Writes statistics and closes the JSON report. Returns 0 or an errno
  * (write error). */
 int rep_finish(rep_ctx *r, const rep_run_info *info);

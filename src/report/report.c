@@ -272,6 +272,14 @@ void rep_snapshot(rep_ctx *r, const rep_run_info *info)
     fflush(r->cfg.out);
 }
 
+void rep_flush(rep_ctx *r)
+{
+    FILE *const files[] = {r->json, r->cfg.out, r->cfg.messages_out, r->svg, r->mermaid, r->plantuml};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (files[i] != NULL)
+            fflush(files[i]);
+}
+
 int rep_finish(rep_ctx *r, const rep_run_info *info)
 {
     if (r->cfg.stats == REP_STATS_DEFAULT) {

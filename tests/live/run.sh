@@ -35,9 +35,14 @@ sleep 0.5
 sipp -sn uac 127.0.0.1:$UAS -i 127.0.0.1 -p $((UAS+2)) -m $N -r 20 -d 100 -timeout 20 -nostdin \
     -trace_stat -stf "$W/uac.csv" >/dev/null 2>&1
 uac_rc=$?
-sleep 1
+# the calls end, are reported 2 s later (--settle) and reach the file within
+# a second (live outputs are flushed every second): on disk before the stop
+sleep 3.5
+on_disk=$(grep -o '"call_id"' "$W/live.json" | wc -l)
 kill -INT $sp; wait $sp; rc=$?
 pkill -f "sipp.*-p $UAS" ; pkill -f "sipp.*-p $((UAS+1))"
+[ "$on_disk" -ge $N ] && ok "live --json: the $N finished calls are in the file while the capture runs ($on_disk dialogs)" \
+    || ko "live --json: $on_disk dialogs on disk while running (want >= $N)"
 if [ $rc -eq 0 ] && [ -s "$W/live.json" ]; then
     inv=$(jq_py "$W/live.json" "j['stats']['requests'].get('INVITE',0)")
     ok200=$(jq_py "$W/live.json" "j['stats']['responses'].get('200',0)")
