@@ -24,6 +24,29 @@ static inline uint64_t cor_mix64(uint64_t h)
     return h;
 }
 
+/* ---- short literal compares ---- */
+
+static inline uint64_t cor_load64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint32_t cor_load32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint16_t cor_load16(const void *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+/* p[0..n) equals lit[0..n): the known strings (method names, reason
+ * phrases, content types) are asked of every message, and most are at
+ * most 16 bytes, so two overlapping loads from each side replace a
+ * memcmp call or a byte loop. Every load stays inside the n bytes. */
+static inline int cor_eq_bytes(const uint8_t *p, const char *lit, size_t n)
+{
+    if (n > 16)
+        return memcmp(p, lit, n) == 0;
+    if (n >= 8)
+        return cor_load64(p) == cor_load64(lit) && cor_load64(p + n - 8) == cor_load64(lit + n - 8);
+    if (n >= 4)
+        return cor_load32(p) == cor_load32(lit) && cor_load32(p + n - 4) == cor_load32(lit + n - 4);
+    if (n >= 2)
+        return cor_load16(p) == cor_load16(lit) && cor_load16(p + n - 2) == cor_load16(lit + n - 2);
+    return n == 0 || p[0] == (uint8_t)lit[0];
+}
+
 /* Backward-shift deletion in a linear-probing table (no deleted markers,
  * so probes stay short however many entries come and go): with the hole
  * at i, the entry at j whose home slot is `home` stays put when its home

@@ -152,9 +152,16 @@ static const char *const _counter_names[COR_C__COUNT] = {
 /* Canonical method names: a wire name equal to one of these is not copied.
  * Kept here rather than calling sip_method_name() so correlate does not
  * depend on the parser's object file. */
-static const char *const _method_names[SIP_M__COUNT] = {
-    "", "INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS", "INFO", "MESSAGE", "SUBSCRIBE",
-    "NOTIFY", "REFER", "PRACK", "UPDATE", "PUBLISH", "NEGOTIATE", "SERVICE", "BENOTIFY"};
+#define _NAME(s) {s, sizeof s - 1}
+static const struct {
+    const char *s;
+    uint8_t len;
+} _method_names[SIP_M__COUNT] = {
+    _NAME(""), _NAME("INVITE"), _NAME("ACK"), _NAME("BYE"), _NAME("CANCEL"), _NAME("REGISTER"),
+    _NAME("OPTIONS"), _NAME("INFO"), _NAME("MESSAGE"), _NAME("SUBSCRIBE"), _NAME("NOTIFY"),
+    _NAME("REFER"), _NAME("PRACK"), _NAME("UPDATE"), _NAME("PUBLISH"), _NAME("NEGOTIATE"),
+    _NAME("SERVICE"), _NAME("BENOTIFY")};
+#undef _NAME
 
 const char *cor_kind_name(cor_kind k)
 {
@@ -252,25 +259,21 @@ static inline uint64_t _txn_key(uint64_t base, uint64_t mkey, uint32_t cseq)
     return cor_mix64(base ^ (mkey * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)cseq * 0xbf58476d1ce4e5b9ULL));
 }
 
-/* A string for a message or a record: interned when it equals a known
- * constant, else copied into the record's arena (r != NULL) or into the
- * context's scratch slot (message not kept). Never NULL. */
-/* s equals the C string lit (no read past lit's NUL, whatever s holds) */
-static int _eq_lit(ss_slice s, const char *lit)
+/* lit (n bytes) when s holds exactly those bytes, else NULL. */
+static inline const char *_known(ss_slice s, const char *lit, size_t n)
 {
-    size_t i = 0;
-    for (; i < s.len; i++)
-        if (lit[i] == '\0' || lit[i] != (char)s.p[i])
-            return 0;
-    return lit[i] == '\0';
+    return lit != NULL && s.len == n && s.p != NULL && cor_eq_bytes(s.p, lit, n) ? lit : NULL;
 }
 
+/* A string for a message or a record: known (a constant s was found equal
+ * to, or NULL), else copied into the record's arena (r != NULL) or into
+ * the context's scratch slot (message not kept). Never NULL. */
 static const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *known)
 {
+    if (known != NULL)
+        return known;
     if (s.len == 0 || s.p == NULL)
         return "";
-    if (known != NULL && _eq_lit(s, known))
-        return known;
     if (r != NULL) {
         const char *p = cor_arena_strndup(&r->arena, s.p, s.len, COR_STR_MAX);
         return p ? p : "";
@@ -280,32 +283,43 @@ static const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *k
 
 static const char *_method_str(cor_ctx *c, _rec *r, int slot, sip_method m, ss_slice name)
 {
-    return _str(c, r, slot, name, _is_known_method(m) ? _method_names[m] : NULL);
+    return _str(c, r, slot, name, _is_known_method(m) ? _known(name, _method_names[m].s, _method_names[m].len) : NULL);
 }
 
-static const char *_reason_known(uint16_t status)
+/* The usual reason phrase of status (*n bytes), or NULL. */
+#define _LIT(s) return (*n = sizeof s - 1, s)
+static const char *_reason_lit(uint16_t status, size_t *n)
 {
     switch (status) {
-    case 100: return "Trying";
-    case 180: return "Ringing";
-    case 181: return "Call Is Being Forwarded";
-    case 183: return "Session Progress";
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 407: return "Proxy Authentication Required";
-    case 408: return "Request Timeout";
-    case 480: return "Temporarily Unavailable";
-    case 481: return "Call/Transaction Does Not Exist";
-    case 486: return "Busy Here";
-    case 487: return "Request Terminated";
-    case 500: return "Server Internal Error";
-    case 503: return "Service Unavailable";
-    case 603: return "Decline";
-    default: return NULL;
+    case 100: _LIT("Trying");
+    case 180: _LIT("Ringing");
+    case 181: _LIT("Call Is Being Forwarded");
+    case 183: _LIT("Session Progress");
+    case 200: _LIT("OK");
+    case 202: _LIT("Accepted");
+    case 401: _LIT("Unauthorized");
+    case 403: _LIT("Forbidden");
+    case 404: _LIT("Not Found");
+    case 407: _LIT("Proxy Authentication Required");
+    case 408: _LIT("Request Timeout");
+    case 480: _LIT("Temporarily Unavailable");
+    case 481: _LIT("Call/Transaction Does Not Exist");
+    case 486: _LIT("Busy Here");
+    case 487: _LIT("Request Terminated");
+    case 500: _LIT("Server Internal Error");
+    case 503: _LIT("Service Unavailable");
+    case 603: _LIT("Decline");
+    default: *n = 0; return NULL;
     }
+}
+#undef _LIT
+
+/* The interned reason phrase when s is the usual one of status, else NULL. */
+static const char *_reason_known(uint16_t status, ss_slice s)
+{
+    size_t n;
+    const char *lit = _reason_lit(status, &n);
+    return _known(s, lit, n);
 }
 
 /* Asked for every message, most without a body: by length first. */
@@ -320,7 +334,7 @@ static const char *_ctype_known(ss_slice s)
     case 34: t = "application/simple-message-summary"; break;
     default: return NULL;
     }
-    return _eq_lit(s, t) ? t : NULL;
+    return cor_eq_bytes(s.p, t, s.len) ? t : NULL;
 }
 
 /* ---- intrusive lists ---- */
@@ -1064,11 +1078,13 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         x->final_to_h = to_h;
         /* the scratch transaction copies nothing (bounded record); its
          * reason is shown only when interned */
-        const char *known = _reason_known(st);
-        if (ti != COR_NO_IDX)
-            x->final_reason = _str(c, r, 0, m->reason, known);
-        else
-            x->final_reason = known && ss_slice_ieq_str(m->reason, known) ? known : "";
+        if (ti != COR_NO_IDX) {
+            x->final_reason = _str(c, r, 0, m->reason, _reason_known(st, m->reason));
+        } else {
+            size_t n;
+            const char *lit = _reason_lit(st, &n);
+            x->final_reason = lit && ss_slice_ieq_str(m->reason, lit) ? lit : "";
+        }
     }
     if ((st == 401 || st == 407) && m->challenge.scheme != SIP_AUTH_NONE)
         t->auth_scheme = (uint8_t)m->challenge.scheme;
@@ -1143,7 +1159,7 @@ static void _msg_strings(cor_ctx *c, _rec *r, cor_msg *cm, const sip_msg *m)
         cm->method_name = _method_str(c, r, 0, m->method, m->method_name);
     else
         cm->method_name = _method_str(c, r, 0, m->cseq.method, m->cseq.method_name);
-    cm->reason = m->is_request ? "" : _str(c, r, 1, m->reason, _reason_known(m->status));
+    cm->reason = m->is_request ? "" : _str(c, r, 1, m->reason, _reason_known(m->status, m->reason));
     cm->content_type = _str(c, r, 2, m->content_type, _ctype_known(m->content_type));
 }
 

@@ -254,6 +254,28 @@ static void test_names(void **state)
     assert_string_equal(cor_counter_name(COR_C_UNCORRELATED), "uncorrelated");
 }
 
+/* cor_eq_bytes against memcmp for every length it handles inline and past
+ * it: equal bytes, and each byte changed in turn. The compared buffer is
+ * exactly n bytes (malloc'd), so ASan catches a load past either end. */
+static void test_eq_bytes(void **state)
+{
+    (void)state;
+    static const char lit[] = "0123456789abcdefghijklmnopq";
+    for (size_t n = 0; n < sizeof lit; n++) {
+        uint8_t *p = malloc(n ? n : 1);
+        assert_non_null(p);
+        memcpy(p, lit, n);
+        assert_int_equal(cor_eq_bytes(p, lit, n), 1);
+        for (size_t i = 0; i < n; i++) {
+            p[i] ^= 0x20;
+            assert_int_equal(cor_eq_bytes(p, lit, n), memcmp(p, lit, n) == 0);
+            assert_int_equal(cor_eq_bytes(p, lit, n), 0);
+            p[i] ^= 0x20;
+        }
+        free(p);
+    }
+}
+
 static void test_simple_call(void **state)
 {
     fx *f = _open(state, NULL);
@@ -1159,6 +1181,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_eq_bytes),
         cmocka_unit_test_setup_teardown(test_simple_call, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_retransmissions, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_ack_non2xx_joins_invite, _setup, _teardown),
