@@ -268,10 +268,8 @@ static inline const char *_known(ss_slice s, const char *lit, size_t n)
 /* A string for a message or a record: known (a constant s was found equal
  * to, or NULL), else copied into the record's arena (r != NULL) or into
  * the context's scratch slot (message not kept). Never NULL. */
-static const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *known)
+static const char *_copy(cor_ctx *c, _rec *r, int slot, ss_slice s)
 {
-    if (known != NULL)
-        return known;
     if (s.len == 0 || s.p == NULL)
         return "";
     if (r != NULL) {
@@ -281,14 +279,20 @@ static const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *k
     return ss_slice_to_cstr(s, c->tmp[slot], sizeof c->tmp[slot]);
 }
 
-static const char *_method_str(cor_ctx *c, _rec *r, int slot, sip_method m, ss_slice name)
+/* inline: most strings of a message are known, and then no call is made */
+static inline const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *known)
+{
+    return known != NULL ? known : _copy(c, r, slot, s);
+}
+
+static inline const char *_method_str(cor_ctx *c, _rec *r, int slot, sip_method m, ss_slice name)
 {
     return _str(c, r, slot, name, _is_known_method(m) ? _known(name, _method_names[m].s, _method_names[m].len) : NULL);
 }
 
 /* The usual reason phrase of status (*n bytes), or NULL. */
 #define _LIT(s) return (*n = sizeof s - 1, s)
-static const char *_reason_lit(uint16_t status, size_t *n)
+static inline const char *_reason_lit(uint16_t status, size_t *n)
 {
     switch (status) {
     case 100: _LIT("Trying");
