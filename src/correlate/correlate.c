@@ -873,11 +873,14 @@ static int _fp_seen(cor_ctx *c, _rec *r, uint64_t fp)
 
 /* ---- dialogs ---- */
 
-/* The dialog with these tags (either direction: in-dialog requests from
- * the callee swap From and To), created when create is set. */
-static _dialog *_dialog_get(cor_ctx *c, _rec *r, uint64_t from_h, uint64_t to_h, ss_slice to_tag,
-                            int create)
+/* The dialog of response m's tags, to_h its To tag hash (either
+ * direction: in-dialog requests from the callee swap From and To), created
+ * when create is set. The From tag is hashed here, for the few responses
+ * that ask. */
+static _dialog *_dialog_get(cor_ctx *c, _rec *r, const sip_msg *m, uint64_t to_h, int create)
 {
+    uint64_t from_h = _h(m->from.tag, 0x746f);
+    ss_slice to_tag = m->to.tag;
     for (size_t i = 0; i < r->ndlg; i++) {
         _dialog *d = &r->dlg[i];
         if ((d->a_h == from_h && d->b_h == to_h) || (d->a_h == to_h && d->b_h == from_h))
@@ -930,10 +933,11 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
     uint32_t cseq = m->cseq.seq;
     int rfc3261 = _branch_is_rfc3261(m->via.branch);
     int has_to_tag = !ss_slice_empty(m->to.tag);
-    /* tag hashes only where they are used: responses (retransmission
-     * fingerprint, dialogs) and RFC 2543 matching */
+    /* tag hashes only where they are used: To for responses (retransmission
+     * fingerprint, dialogs) and RFC 2543 matching, From for RFC 2543 here
+     * (and dialogs in _dialog_get) */
     uint64_t to_h = !req || !rfc3261 ? _h(m->to.tag, 0x746f) : 0;
-    uint64_t from_h = !rfc3261 || (!req && has_to_tag) ? _h(m->from.tag, 0x746f) : 0;
+    uint64_t from_h = !rfc3261 ? _h(m->from.tag, 0x746f) : 0;
 
     /* RFC 3261: branch + sent-by. RFC 2543: From tag + sent-by (+ Call-ID,
      * implied by the record, and CSeq, in the key below). */
@@ -1103,7 +1107,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         }
         if (x->initial) {
             if (st > 100 && st < 200 && has_to_tag) {
-                _dialog_get(c, r, from_h, to_h, m->to.tag, 1);
+                _dialog_get(c, r, m, to_h, 1);
                 if (r->pub.state == COR_ST_TRYING)
                     r->pub.state = COR_ST_EARLY;
             }
@@ -1113,7 +1117,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
                 if (r->ok_us == COR_UNSET)
                     r->ok_us = ts;
                 if (has_to_tag)
-                    _dialog_confirm(r, _dialog_get(c, r, from_h, to_h, m->to.tag, 1));
+                    _dialog_confirm(r, _dialog_get(c, r, m, to_h, 1));
                 if (!r->bye_answered)
                     r->pub.state = COR_ST_CONFIRMED;
             } else if (st >= 300 && ti == r->dec_inv &&
@@ -1122,7 +1126,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
             }
         } else if (st >= 200 && st < 300 && has_to_tag) {
             /* re-INVITE: the dialog exists even if its start was not captured */
-            _dialog_confirm(r, _dialog_get(c, r, from_h, to_h, m->to.tag, 1));
+            _dialog_confirm(r, _dialog_get(c, r, m, to_h, 1));
             if (r->pub.state == COR_ST_TRYING || r->pub.state == COR_ST_EARLY)
                 r->pub.state = COR_ST_CONFIRMED;
         }
@@ -1131,7 +1135,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         r->bye_answered = 1;
     } else if ((method == SIP_M_SUBSCRIBE || method == SIP_M_REFER) && st >= 200 && st < 300 &&
                has_to_tag) {
-        _dialog_confirm(r, _dialog_get(c, r, from_h, to_h, m->to.tag, 1)); /* RFC 6665, 3515 */
+        _dialog_confirm(r, _dialog_get(c, r, m, to_h, 1)); /* RFC 6665, 3515 */
     }
     _txn_sync(c, r, t, x);
     return ti;
