@@ -77,9 +77,26 @@ typedef struct cor_arena {
  * the caller; n may be 0 with buf NULL). Never fails. */
 void cor_arena_init(cor_arena *a, void *buf, size_t n);
 
+/* The part of cor_arena_alloc that takes a new chunk (the current one has
+ * no room): out of line, so the usual bump needs no call. */
+void *cor_arena_alloc_chunk(cor_arena *a, size_t size);
+
 /* size bytes aligned to align (a power of two <= 16). Returns NULL when
  * malloc fails; the arena stays usable. */
-void *cor_arena_alloc(cor_arena *a, size_t size, size_t align);
+static inline void *cor_arena_alloc(cor_arena *a, size_t size, size_t align)
+{
+    cor_arena_chunk *ch = a->head;
+    if (ch != NULL) {
+        size_t off = (ch->used + align - 1) & ~(align - 1);
+        if (off <= ch->size && size <= ch->size - off) {
+            ch->used = off + size;
+            a->last = ch->data + off;
+            a->last_size = size;
+            return a->last;
+        }
+    }
+    return cor_arena_alloc_chunk(a, size);
+}
 
 /* Grows the block p (old bytes) to new bytes: in place when p is the last
  * allocation and its chunk has room, else into a fresh block with the
