@@ -31,13 +31,17 @@ static inline uint32_t cor_load32(const void *p) { uint32_t v; memcpy(&v, p, 4);
 static inline uint16_t cor_load16(const void *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 
 /* p[0..n) equals lit[0..n): the known strings (method names, reason
- * phrases, content types) are asked of every message, and most are at
- * most 16 bytes, so two overlapping loads from each side replace a
- * memcmp call or a byte loop. Every load stays inside the n bytes. */
+ * phrases, content types) and the Call-ID are compared for every message,
+ * and most are at most 32 bytes, so overlapping word loads from each side
+ * replace a memcmp call or a byte loop. Every load stays inside the n bytes. */
 static inline int cor_eq_bytes(const uint8_t *p, const char *lit, size_t n)
 {
-    if (n > 16)
+    if (n > 32)
         return memcmp(p, lit, n) == 0;
+    if (n > 16)
+        return cor_load64(p) == cor_load64(lit) && cor_load64(p + 8) == cor_load64(lit + 8) &&
+               cor_load64(p + n - 16) == cor_load64(lit + n - 16) &&
+               cor_load64(p + n - 8) == cor_load64(lit + n - 8);
     if (n >= 8)
         return cor_load64(p) == cor_load64(lit) && cor_load64(p + n - 8) == cor_load64(lit + n - 8);
     if (n >= 4)

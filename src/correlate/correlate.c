@@ -218,7 +218,7 @@ static cor_kind _kind_of(sip_method m)
  * an RFC 3261 element and is unique per transaction. */
 static int _branch_is_rfc3261(ss_slice b)
 {
-    return b.len >= 7 && memcmp(b.p, "z9hG4bK", 7) == 0;
+    return b.len >= 7 && cor_eq_bytes(b.p, "z9hG4bK", 7);
 }
 
 static inline uint64_t _h(ss_slice s, uint64_t seed)
@@ -423,7 +423,7 @@ static _rec *_lookup(const cor_ctx *c, uint64_t h, ss_slice cid)
             continue;
         /* the copy is capped; the hash and length cover the rest */
         size_t n = cid.len < COR_STR_MAX ? cid.len : COR_STR_MAX;
-        if (memcmp(s->r->pub.call_id, cid.p, n) == 0)
+        if (cor_eq_bytes(cid.p, s->r->pub.call_id, n))
             return s->r;
     }
 }

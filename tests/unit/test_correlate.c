@@ -260,7 +260,7 @@ static void test_names(void **state)
 static void test_eq_bytes(void **state)
 {
     (void)state;
-    static const char lit[] = "0123456789abcdefghijklmnopq";
+    static const char lit[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
     for (size_t n = 0; n < sizeof lit; n++) {
         uint8_t *p = malloc(n ? n : 1);
         assert_non_null(p);
