@@ -25,6 +25,7 @@
 #define COR_NO_IDX UINT32_MAX
 #define COR_UNSET INT64_MIN      /* a time not seen yet (0 is a valid capture time) */
 #define COR_SLOTS_INITIAL 2048u
+#define COR_SB_CACHE 32u           /* longest sent-by whose hash a record caches */
 
 /* ---- private structures ---- */
 
@@ -80,11 +81,14 @@ typedef struct _rec {
     uint8_t last_is_scratch; /* the latest non-ACK transaction is the scratch one */
     uint8_t sub_active;      /* subscription accepted and not terminated (RFC 6665) */
     uint8_t sub_unsubscribe; /* its latest SUBSCRIBE had Expires: 0 */
+    uint8_t sb_len1;         /* sent_by cache: its length + 1, 0 = empty */
     uint32_t max_cseq;       /* highest CSeq seen, for its tombstone */
     uint64_t hash;
     uint64_t sid_h;          /* key of this record in ctx->links (Session-ID, or an
                               * X-CID naming a Call-ID not seen yet), else 0 */
     size_t call_id_len;      /* on the wire; the copy may be capped */
+    uint64_t sb_key;         /* cor_mix64 of the sent_by hash of sb[0..sb_len1 - 1) */
+    uint8_t sb[COR_SB_CACHE]; /* the latest top Via sent-by, when it fits */
     cor_arena arena;
 
     cor_msg *msgs;
@@ -921,6 +925,24 @@ static void _dialog_confirm(_rec *r, _dialog *d)
 
 /* ---- one message ---- */
 
+/* cor_mix64 of the hash of an RFC 3261 transaction's sent-by. A flow's
+ * messages mostly carry one top Via (the caller's: its requests and the
+ * responses to them), so the record keeps the latest sent-by and its key,
+ * and a compare of a few words replaces hashing it again. */
+static uint64_t _sent_by_key(_rec *r, ss_slice sb)
+{
+    if (r->sb_len1 == sb.len + 1 && (sb.len == 0 || cor_eq_bytes(sb.p, (const char *)r->sb, sb.len)))
+        return r->sb_key;
+    uint64_t key = cor_mix64(_h(sb, 2));
+    if (sb.len <= COR_SB_CACHE) {
+        if (sb.len)
+            memcpy(r->sb, sb.p, sb.len);
+        r->sb_len1 = (uint8_t)(sb.len + 1);
+        r->sb_key = key;
+    }
+    return key;
+}
+
 /* Request or response inside its record: finds or creates the transaction,
  * tells retransmissions, moves transaction, dialog and call state. Returns
  * the transaction index (COR_NO_IDX if none kept); *retrans is set. */
@@ -941,7 +963,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
 
     /* RFC 3261: branch + sent-by. RFC 2543: From tag + sent-by (+ Call-ID,
      * implied by the record, and CSeq, in the key below). */
-    uint64_t base = rfc3261 ? _h(m->via.branch, 1) ^ cor_mix64(_h(m->via.sent_by, 2))
+    uint64_t base = rfc3261 ? _h(m->via.branch, 1) ^ _sent_by_key(r, m->via.sent_by)
                             : _h(m->via.sent_by, 3) ^ cor_mix64(from_h + 0x2543);
     _chk k = {0};
     if (!rfc3261 && req) {
