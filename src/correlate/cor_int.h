@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "sipscope/sip.h"
 
 /* ---- hashing ---- */
 
@@ -189,11 +190,41 @@ void cor_links_free(cor_links *l);
 /* ---- conversation detail (detail.c) ---- */
 
 struct cor_detail;
-struct sip_msg;
 /* Derives what message m says (registration binding, subscription state,
  * SDP offer/answer, ...) into *slot, allocated in a on first need; msg is
  * its index among the record's kept messages (UINT32_MAX when not kept). */
-void cor_detail_message(cor_arena *a, struct cor_detail **slot, const struct sip_msg *m, uint32_t msg,
+void cor_detail_message(cor_arena *a, struct cor_detail **slot, const sip_msg *m, uint32_t msg,
                         int retrans);
+
+/* 0 when cor_detail_message has nothing to take from m: inline, so that
+ * the correlator skips the call for most messages (provisional responses,
+ * ACK and BYE without a body, ...). */
+static inline int cor_detail_wanted(const sip_msg *m, int retrans)
+{
+    if (retrans)
+        return 0;
+    sip_method method = m->is_request ? m->method : m->cseq.method;
+    switch (method) {
+    case SIP_M_INVITE:
+    case SIP_M_ACK:
+    case SIP_M_UPDATE:
+    case SIP_M_PRACK:
+        /* only SDP, in-dialog requests and failures carry something */
+        return !(m->body.len == 0 && !(m->is_request && m->to.tag.len && method != SIP_M_ACK) &&
+                 (m->is_request || m->status < 300));
+    case SIP_M_REGISTER:
+    case SIP_M_SUBSCRIBE:
+    case SIP_M_NOTIFY:
+    case SIP_M_BENOTIFY:
+    case SIP_M_REFER:
+    case SIP_M_MESSAGE:
+    case SIP_M_INFO:
+    case SIP_M_SERVICE:
+    case SIP_M_NEGOTIATE:
+        return 1;
+    default:
+        return !m->is_request && m->status >= 300;
+    }
+}
 
 #endif

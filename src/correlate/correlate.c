@@ -1391,7 +1391,8 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
     int keep = r->pub.nmsgs < c->cfg.max_msgs_per_record;
     _msg_strings(c, keep ? r : NULL, &cm, m);
     cor_msg *kept = keep ? _rec_keep(c, r, &cm) : NULL;
-    cor_detail_message(&r->arena, &r->detail, m, kept ? (uint32_t)(kept - r->msgs) : COR_TXN_NONE, retrans);
+    if (cor_detail_wanted(m, retrans))
+        cor_detail_message(&r->arena, &r->detail, m, kept ? (uint32_t)(kept - r->msgs) : COR_TXN_NONE, retrans);
     r->pub.detail = r->detail;
     if (kept != NULL) {
         out = kept;

@@ -601,34 +601,9 @@ static int _is_sdp(const sip_msg *m)
  * Allocation failures lose the piece of detail, nothing else. */
 void cor_detail_message(cor_arena *a, cor_detail **slot, const sip_msg *m, uint32_t msg, int retrans)
 {
-    sip_method method = m->is_request ? m->method : m->cseq.method;
-    switch (method) {
-    case SIP_M_INVITE:
-    case SIP_M_ACK:
-    case SIP_M_UPDATE:
-    case SIP_M_PRACK:
-        /* only SDP, in-dialog requests and failures carry something */
-        if (m->body.len == 0 && !(m->is_request && m->to.tag.len && method != SIP_M_ACK) &&
-            (m->is_request || m->status < 300))
-            return;
-        break;
-    case SIP_M_REGISTER:
-    case SIP_M_SUBSCRIBE:
-    case SIP_M_NOTIFY:
-    case SIP_M_BENOTIFY:
-    case SIP_M_REFER:
-    case SIP_M_MESSAGE:
-    case SIP_M_INFO:
-    case SIP_M_SERVICE:
-    case SIP_M_NEGOTIATE:
-        break;
-    default:
-        if (m->is_request || m->status < 300)
-            return;
-        break;
-    }
-    if (retrans)
+    if (!cor_detail_wanted(m, retrans))
         return;
+    sip_method method = m->is_request ? m->method : m->cseq.method;
     if (!m->is_request && m->status >= 300)
         _ms_diag(a, slot, m, msg);
 
