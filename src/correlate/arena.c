@@ -28,24 +28,14 @@ void cor_arena_init(cor_arena *a, void *buf, size_t n)
 
 static inline size_t _align_up(size_t v, size_t align) { return (v + align - 1) & ~(align - 1); }
 
-void *cor_arena_alloc(cor_arena *a, size_t size, size_t align)
+void *cor_arena_alloc_chunk(cor_arena *a, size_t size)
 {
-    cor_arena_chunk *ch = a->head;
-    if (ch != NULL) {
-        size_t off = _align_up(ch->used, align);
-        if (off <= ch->size && size <= ch->size - off) {
-            ch->used = off + size;
-            a->last = ch->data + off;
-            a->last_size = size;
-            return a->last;
-        }
-    }
     /* The rest of the current chunk is abandoned: records are short-lived,
      * and chunks double so the waste stays a fraction of what is kept. */
     size_t want = a->next_size;
     if (want < size)
         want = _align_up(size, 16);
-    ch = malloc(sizeof *ch + want);
+    cor_arena_chunk *ch = malloc(sizeof *ch + want);
     if (ch == NULL)
         return NULL;
     ch->next = a->head;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "sipscope/sip.h"
 
 /* ---- hashing ---- */
 
@@ -22,6 +23,33 @@ static inline uint64_t cor_mix64(uint64_t h)
     h *= 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 33;
     return h;
+}
+
+/* ---- short literal compares ---- */
+
+static inline uint64_t cor_load64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint32_t cor_load32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint16_t cor_load16(const void *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+/* p[0..n) equals lit[0..n): the known strings (method names, reason
+ * phrases, content types) and the Call-ID are compared for every message,
+ * and most are at most 32 bytes, so overlapping word loads from each side
+ * replace a memcmp call or a byte loop. Every load stays inside the n bytes. */
+static inline int cor_eq_bytes(const uint8_t *p, const char *lit, size_t n)
+{
+    if (n > 32)
+        return memcmp(p, lit, n) == 0;
+    if (n > 16)
+        return cor_load64(p) == cor_load64(lit) && cor_load64(p + 8) == cor_load64(lit + 8) &&
+               cor_load64(p + n - 16) == cor_load64(lit + n - 16) &&
+               cor_load64(p + n - 8) == cor_load64(lit + n - 8);
+    if (n >= 8)
+        return cor_load64(p) == cor_load64(lit) && cor_load64(p + n - 8) == cor_load64(lit + n - 8);
+    if (n >= 4)
+        return cor_load32(p) == cor_load32(lit) && cor_load32(p + n - 4) == cor_load32(lit + n - 4);
+    if (n >= 2)
+        return cor_load16(p) == cor_load16(lit) && cor_load16(p + n - 2) == cor_load16(lit + n - 2);
+    return n == 0 || p[0] == (uint8_t)lit[0];
 }
 
 /* Backward-shift deletion in a linear-probing table (no deleted markers,
@@ -54,9 +82,26 @@ typedef struct cor_arena {
  * the caller; n may be 0 with buf NULL). Never fails. */
 void cor_arena_init(cor_arena *a, void *buf, size_t n);
 
+/* The part of cor_arena_alloc that takes a new chunk (the current one has
+ * no room): out of line, so the usual bump needs no call. */
+void *cor_arena_alloc_chunk(cor_arena *a, size_t size);
+
 /* size bytes aligned to align (a power of two <= 16). Returns NULL when
  * malloc fails; the arena stays usable. */
-void *cor_arena_alloc(cor_arena *a, size_t size, size_t align);
+static inline void *cor_arena_alloc(cor_arena *a, size_t size, size_t align)
+{
+    cor_arena_chunk *ch = a->head;
+    if (ch != NULL) {
+        size_t off = (ch->used + align - 1) & ~(align - 1);
+        if (off <= ch->size && size <= ch->size - off) {
+            ch->used = off + size;
+            a->last = ch->data + off;
+            a->last_size = size;
+            return a->last;
+        }
+    }
+    return cor_arena_alloc_chunk(a, size);
+}
 
 /* Grows the block p (old bytes) to new bytes: in place when p is the last
  * allocation and its chunk has room, else into a fresh block with the
@@ -145,11 +190,41 @@ void cor_links_free(cor_links *l);
 /* ---- conversation detail (detail.c) ---- */
 
 struct cor_detail;
-struct sip_msg;
 /* Derives what message m says (registration binding, subscription state,
  * SDP offer/answer, ...) into *slot, allocated in a on first need; msg is
  * its index among the record's kept messages (UINT32_MAX when not kept). */
-void cor_detail_message(cor_arena *a, struct cor_detail **slot, const struct sip_msg *m, uint32_t msg,
+void cor_detail_message(cor_arena *a, struct cor_detail **slot, const sip_msg *m, uint32_t msg,
                         int retrans);
+
+/* 0 when cor_detail_message has nothing to take from m: inline, so that
+ * the correlator skips the call for most messages (provisional responses,
+ * ACK and BYE without a body, ...). */
+static inline int cor_detail_wanted(const sip_msg *m, int retrans)
+{
+    if (retrans)
+        return 0;
+    sip_method method = m->is_request ? m->method : m->cseq.method;
+    switch (method) {
+    case SIP_M_INVITE:
+    case SIP_M_ACK:
+    case SIP_M_UPDATE:
+    case SIP_M_PRACK:
+        /* only SDP, in-dialog requests and failures carry something */
+        return !(m->body.len == 0 && !(m->is_request && m->to.tag.len && method != SIP_M_ACK) &&
+                 (m->is_request || m->status < 300));
+    case SIP_M_REGISTER:
+    case SIP_M_SUBSCRIBE:
+    case SIP_M_NOTIFY:
+    case SIP_M_BENOTIFY:
+    case SIP_M_REFER:
+    case SIP_M_MESSAGE:
+    case SIP_M_INFO:
+    case SIP_M_SERVICE:
+    case SIP_M_NEGOTIATE:
+        return 1;
+    default:
+        return !m->is_request && m->status >= 300;
+    }
+}
 
 #endif

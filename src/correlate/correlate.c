@@ -25,6 +25,7 @@
 #define COR_NO_IDX UINT32_MAX
 #define COR_UNSET INT64_MIN      /* a time not seen yet (0 is a valid capture time) */
 #define COR_SLOTS_INITIAL 2048u
+#define COR_SB_CACHE 32u           /* longest sent-by whose hash a record caches */
 
 /* ---- private structures ---- */
 
@@ -80,11 +81,14 @@ typedef struct _rec {
     uint8_t last_is_scratch; /* the latest non-ACK transaction is the scratch one */
     uint8_t sub_active;      /* subscription accepted and not terminated (RFC 6665) */
     uint8_t sub_unsubscribe; /* its latest SUBSCRIBE had Expires: 0 */
+    uint8_t sb_len1;         /* sent_by cache: its length + 1, 0 = empty */
     uint32_t max_cseq;       /* highest CSeq seen, for its tombstone */
     uint64_t hash;
     uint64_t sid_h;          /* key of this record in ctx->links (Session-ID, or an
                               * X-CID naming a Call-ID not seen yet), else 0 */
     size_t call_id_len;      /* on the wire; the copy may be capped */
+    uint64_t sb_key;         /* cor_mix64 of the sent_by hash of sb[0..sb_len1 - 1) */
+    uint8_t sb[COR_SB_CACHE]; /* the latest top Via sent-by, when it fits */
     cor_arena arena;
 
     cor_msg *msgs;
@@ -152,9 +156,16 @@ static const char *const _counter_names[COR_C__COUNT] = {
 /* Canonical method names: a wire name equal to one of these is not copied.
  * Kept here rather than calling sip_method_name() so correlate does not
  * depend on the parser's object file. */
-static const char *const _method_names[SIP_M__COUNT] = {
-    "", "INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS", "INFO", "MESSAGE", "SUBSCRIBE",
-    "NOTIFY", "REFER", "PRACK", "UPDATE", "PUBLISH", "NEGOTIATE", "SERVICE", "BENOTIFY"};
+#define _NAME(s) {s, sizeof s - 1}
+static const struct {
+    const char *s;
+    uint8_t len;
+} _method_names[SIP_M__COUNT] = {
+    _NAME(""), _NAME("INVITE"), _NAME("ACK"), _NAME("BYE"), _NAME("CANCEL"), _NAME("REGISTER"),
+    _NAME("OPTIONS"), _NAME("INFO"), _NAME("MESSAGE"), _NAME("SUBSCRIBE"), _NAME("NOTIFY"),
+    _NAME("REFER"), _NAME("PRACK"), _NAME("UPDATE"), _NAME("PUBLISH"), _NAME("NEGOTIATE"),
+    _NAME("SERVICE"), _NAME("BENOTIFY")};
+#undef _NAME
 
 const char *cor_kind_name(cor_kind k)
 {
@@ -211,7 +222,7 @@ static cor_kind _kind_of(sip_method m)
  * an RFC 3261 element and is unique per transaction. */
 static int _branch_is_rfc3261(ss_slice b)
 {
-    return b.len >= 7 && memcmp(b.p, "z9hG4bK", 7) == 0;
+    return b.len >= 7 && cor_eq_bytes(b.p, "z9hG4bK", 7);
 }
 
 static inline uint64_t _h(ss_slice s, uint64_t seed)
@@ -252,25 +263,19 @@ static inline uint64_t _txn_key(uint64_t base, uint64_t mkey, uint32_t cseq)
     return cor_mix64(base ^ (mkey * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)cseq * 0xbf58476d1ce4e5b9ULL));
 }
 
-/* A string for a message or a record: interned when it equals a known
- * constant, else copied into the record's arena (r != NULL) or into the
- * context's scratch slot (message not kept). Never NULL. */
-/* s equals the C string lit (no read past lit's NUL, whatever s holds) */
-static int _eq_lit(ss_slice s, const char *lit)
+/* lit (n bytes) when s holds exactly those bytes, else NULL. */
+static inline const char *_known(ss_slice s, const char *lit, size_t n)
 {
-    size_t i = 0;
-    for (; i < s.len; i++)
-        if (lit[i] == '\0' || lit[i] != (char)s.p[i])
-            return 0;
-    return lit[i] == '\0';
+    return lit != NULL && s.len == n && s.p != NULL && cor_eq_bytes(s.p, lit, n) ? lit : NULL;
 }
 
-static const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *known)
+/* A string for a message or a record: known (a constant s was found equal
+ * to, or NULL), else copied into the record's arena (r != NULL) or into
+ * the context's scratch slot (message not kept). Never NULL. */
+static const char *_copy(cor_ctx *c, _rec *r, int slot, ss_slice s)
 {
     if (s.len == 0 || s.p == NULL)
         return "";
-    if (known != NULL && _eq_lit(s, known))
-        return known;
     if (r != NULL) {
         const char *p = cor_arena_strndup(&r->arena, s.p, s.len, COR_STR_MAX);
         return p ? p : "";
@@ -278,34 +283,51 @@ static const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *k
     return ss_slice_to_cstr(s, c->tmp[slot], sizeof c->tmp[slot]);
 }
 
-static const char *_method_str(cor_ctx *c, _rec *r, int slot, sip_method m, ss_slice name)
+/* inline: most strings of a message are known, and then no call is made */
+static inline const char *_str(cor_ctx *c, _rec *r, int slot, ss_slice s, const char *known)
 {
-    return _str(c, r, slot, name, _is_known_method(m) ? _method_names[m] : NULL);
+    return known != NULL ? known : _copy(c, r, slot, s);
 }
 
-static const char *_reason_known(uint16_t status)
+static inline const char *_method_str(cor_ctx *c, _rec *r, int slot, sip_method m, ss_slice name)
+{
+    return _str(c, r, slot, name, _is_known_method(m) ? _known(name, _method_names[m].s, _method_names[m].len) : NULL);
+}
+
+/* The usual reason phrase of status (*n bytes), or NULL. */
+#define _LIT(s) return (*n = sizeof s - 1, s)
+static inline const char *_reason_lit(uint16_t status, size_t *n)
 {
     switch (status) {
-    case 100: return "Trying";
-    case 180: return "Ringing";
-    case 181: return "Call Is Being Forwarded";
-    case 183: return "Session Progress";
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 407: return "Proxy Authentication Required";
-    case 408: return "Request Timeout";
-    case 480: return "Temporarily Unavailable";
-    case 481: return "Call/Transaction Does Not Exist";
-    case 486: return "Busy Here";
-    case 487: return "Request Terminated";
-    case 500: return "Server Internal Error";
-    case 503: return "Service Unavailable";
-    case 603: return "Decline";
-    default: return NULL;
+    case 100: _LIT("Trying");
+    case 180: _LIT("Ringing");
+    case 181: _LIT("Call Is Being Forwarded");
+    case 183: _LIT("Session Progress");
+    case 200: _LIT("OK");
+    case 202: _LIT("Accepted");
+    case 401: _LIT("Unauthorized");
+    case 403: _LIT("Forbidden");
+    case 404: _LIT("Not Found");
+    case 407: _LIT("Proxy Authentication Required");
+    case 408: _LIT("Request Timeout");
+    case 480: _LIT("Temporarily Unavailable");
+    case 481: _LIT("Call/Transaction Does Not Exist");
+    case 486: _LIT("Busy Here");
+    case 487: _LIT("Request Terminated");
+    case 500: _LIT("Server Internal Error");
+    case 503: _LIT("Service Unavailable");
+    case 603: _LIT("Decline");
+    default: *n = 0; return NULL;
     }
+}
+#undef _LIT
+
+/* The interned reason phrase when s is the usual one of status, else NULL. */
+static const char *_reason_known(uint16_t status, ss_slice s)
+{
+    size_t n;
+    const char *lit = _reason_lit(status, &n);
+    return _known(s, lit, n);
 }
 
 /* Asked for every message, most without a body: by length first. */
@@ -320,7 +342,7 @@ static const char *_ctype_known(ss_slice s)
     case 34: t = "application/simple-message-summary"; break;
     default: return NULL;
     }
-    return _eq_lit(s, t) ? t : NULL;
+    return cor_eq_bytes(s.p, t, s.len) ? t : NULL;
 }
 
 /* ---- intrusive lists ---- */
@@ -405,7 +427,7 @@ static _rec *_lookup(const cor_ctx *c, uint64_t h, ss_slice cid)
             continue;
         /* the copy is capped; the hash and length cover the rest */
         size_t n = cid.len < COR_STR_MAX ? cid.len : COR_STR_MAX;
-        if (memcmp(s->r->pub.call_id, cid.p, n) == 0)
+        if (cor_eq_bytes(cid.p, s->r->pub.call_id, n))
             return s->r;
     }
 }
@@ -855,11 +877,14 @@ static int _fp_seen(cor_ctx *c, _rec *r, uint64_t fp)
 
 /* ---- dialogs ---- */
 
-/* The dialog with these tags (either direction: in-dialog requests from
- * the callee swap From and To), created when create is set. */
-static _dialog *_dialog_get(cor_ctx *c, _rec *r, uint64_t from_h, uint64_t to_h, ss_slice to_tag,
-                            int create)
+/* The dialog of response m's tags, to_h its To tag hash (either
+ * direction: in-dialog requests from the callee swap From and To), created
+ * when create is set. The From tag is hashed here, for the few responses
+ * that ask. */
+static _dialog *_dialog_get(cor_ctx *c, _rec *r, const sip_msg *m, uint64_t to_h, int create)
 {
+    uint64_t from_h = _h(m->from.tag, 0x746f);
+    ss_slice to_tag = m->to.tag;
     for (size_t i = 0; i < r->ndlg; i++) {
         _dialog *d = &r->dlg[i];
         if ((d->a_h == from_h && d->b_h == to_h) || (d->a_h == to_h && d->b_h == from_h))
@@ -900,6 +925,24 @@ static void _dialog_confirm(_rec *r, _dialog *d)
 
 /* ---- one message ---- */
 
+/* cor_mix64 of the hash of an RFC 3261 transaction's sent-by. A flow's
+ * messages mostly carry one top Via (the caller's: its requests and the
+ * responses to them), so the record keeps the latest sent-by and its key,
+ * and a compare of a few words replaces hashing it again. */
+static uint64_t _sent_by_key(_rec *r, ss_slice sb)
+{
+    if (r->sb_len1 == sb.len + 1 && (sb.len == 0 || cor_eq_bytes(sb.p, (const char *)r->sb, sb.len)))
+        return r->sb_key;
+    uint64_t key = cor_mix64(_h(sb, 2));
+    if (sb.len <= COR_SB_CACHE) {
+        if (sb.len)
+            memcpy(r->sb, sb.p, sb.len);
+        r->sb_len1 = (uint8_t)(sb.len + 1);
+        r->sb_key = key;
+    }
+    return key;
+}
+
 /* Request or response inside its record: finds or creates the transaction,
  * tells retransmissions, moves transaction, dialog and call state. Returns
  * the transaction index (COR_NO_IDX if none kept); *retrans is set. */
@@ -912,14 +955,15 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
     uint32_t cseq = m->cseq.seq;
     int rfc3261 = _branch_is_rfc3261(m->via.branch);
     int has_to_tag = !ss_slice_empty(m->to.tag);
-    /* tag hashes only where they are used: responses (retransmission
-     * fingerprint, dialogs) and RFC 2543 matching */
+    /* tag hashes only where they are used: To for responses (retransmission
+     * fingerprint, dialogs) and RFC 2543 matching, From for RFC 2543 here
+     * (and dialogs in _dialog_get) */
     uint64_t to_h = !req || !rfc3261 ? _h(m->to.tag, 0x746f) : 0;
-    uint64_t from_h = !rfc3261 || (!req && has_to_tag) ? _h(m->from.tag, 0x746f) : 0;
+    uint64_t from_h = !rfc3261 ? _h(m->from.tag, 0x746f) : 0;
 
     /* RFC 3261: branch + sent-by. RFC 2543: From tag + sent-by (+ Call-ID,
      * implied by the record, and CSeq, in the key below). */
-    uint64_t base = rfc3261 ? _h(m->via.branch, 1) ^ cor_mix64(_h(m->via.sent_by, 2))
+    uint64_t base = rfc3261 ? _h(m->via.branch, 1) ^ _sent_by_key(r, m->via.sent_by)
                             : _h(m->via.sent_by, 3) ^ cor_mix64(from_h + 0x2543);
     _chk k = {0};
     if (!rfc3261 && req) {
@@ -1064,11 +1108,13 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         x->final_to_h = to_h;
         /* the scratch transaction copies nothing (bounded record); its
          * reason is shown only when interned */
-        const char *known = _reason_known(st);
-        if (ti != COR_NO_IDX)
-            x->final_reason = _str(c, r, 0, m->reason, known);
-        else
-            x->final_reason = known && ss_slice_ieq_str(m->reason, known) ? known : "";
+        if (ti != COR_NO_IDX) {
+            x->final_reason = _str(c, r, 0, m->reason, _reason_known(st, m->reason));
+        } else {
+            size_t n;
+            const char *lit = _reason_lit(st, &n);
+            x->final_reason = lit && ss_slice_ieq_str(m->reason, lit) ? lit : "";
+        }
     }
     if ((st == 401 || st == 407) && m->challenge.scheme != SIP_AUTH_NONE)
         t->auth_scheme = (uint8_t)m->challenge.scheme;
@@ -1083,7 +1129,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         }
         if (x->initial) {
             if (st > 100 && st < 200 && has_to_tag) {
-                _dialog_get(c, r, from_h, to_h, m->to.tag, 1);
+                _dialog_get(c, r, m, to_h, 1);
                 if (r->pub.state == COR_ST_TRYING)
                     r->pub.state = COR_ST_EARLY;
             }
@@ -1093,7 +1139,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
                 if (r->ok_us == COR_UNSET)
                     r->ok_us = ts;
                 if (has_to_tag)
-                    _dialog_confirm(r, _dialog_get(c, r, from_h, to_h, m->to.tag, 1));
+                    _dialog_confirm(r, _dialog_get(c, r, m, to_h, 1));
                 if (!r->bye_answered)
                     r->pub.state = COR_ST_CONFIRMED;
             } else if (st >= 300 && ti == r->dec_inv &&
@@ -1102,7 +1148,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
             }
         } else if (st >= 200 && st < 300 && has_to_tag) {
             /* re-INVITE: the dialog exists even if its start was not captured */
-            _dialog_confirm(r, _dialog_get(c, r, from_h, to_h, m->to.tag, 1));
+            _dialog_confirm(r, _dialog_get(c, r, m, to_h, 1));
             if (r->pub.state == COR_ST_TRYING || r->pub.state == COR_ST_EARLY)
                 r->pub.state = COR_ST_CONFIRMED;
         }
@@ -1111,7 +1157,7 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         r->bye_answered = 1;
     } else if ((method == SIP_M_SUBSCRIBE || method == SIP_M_REFER) && st >= 200 && st < 300 &&
                has_to_tag) {
-        _dialog_confirm(r, _dialog_get(c, r, from_h, to_h, m->to.tag, 1)); /* RFC 6665, 3515 */
+        _dialog_confirm(r, _dialog_get(c, r, m, to_h, 1)); /* RFC 6665, 3515 */
     }
     _txn_sync(c, r, t, x);
     return ti;
@@ -1143,7 +1189,7 @@ static void _msg_strings(cor_ctx *c, _rec *r, cor_msg *cm, const sip_msg *m)
         cm->method_name = _method_str(c, r, 0, m->method, m->method_name);
     else
         cm->method_name = _method_str(c, r, 0, m->cseq.method, m->cseq.method_name);
-    cm->reason = m->is_request ? "" : _str(c, r, 1, m->reason, _reason_known(m->status));
+    cm->reason = m->is_request ? "" : _str(c, r, 1, m->reason, _reason_known(m->status, m->reason));
     cm->content_type = _str(c, r, 2, m->content_type, _ctype_known(m->content_type));
 }
 
@@ -1345,7 +1391,8 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
     int keep = r->pub.nmsgs < c->cfg.max_msgs_per_record;
     _msg_strings(c, keep ? r : NULL, &cm, m);
     cor_msg *kept = keep ? _rec_keep(c, r, &cm) : NULL;
-    cor_detail_message(&r->arena, &r->detail, m, kept ? (uint32_t)(kept - r->msgs) : COR_TXN_NONE, retrans);
+    if (cor_detail_wanted(m, retrans))
+        cor_detail_message(&r->arena, &r->detail, m, kept ? (uint32_t)(kept - r->msgs) : COR_TXN_NONE, retrans);
     r->pub.detail = r->detail;
     if (kept != NULL) {
         out = kept;

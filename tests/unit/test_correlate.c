@@ -53,6 +53,7 @@ typedef struct fx {
     char method_seen[MAX_SEEN][16];
     /* defaults for the messages built */
     const char *call_id, *from_tag, *ruri;
+    const char *sent_by[2]; /* Via sent-by of each side, NULL: 10.0.0.x:5060 */
     int auth;              /* challenge scheme on 401/407 */
     size_t body_len;
     int64_t expires;       /* Expires header; 0 = absent */
@@ -174,7 +175,7 @@ static void _feed(fx *f, int64_t t_ms, int dir, const char *method, int status,
     m->to.uri.raw = _sl("sip:bob@b.example");
     m->to.tag = _sl(to_tag);
     int sender = method ? dir : !dir; /* side that sent the request */
-    m->via.sent_by = _sl(sender == 0 ? "10.0.0.1:5060" : "10.0.0.2:5060");
+    m->via.sent_by = _sl(f->sent_by[sender] ? f->sent_by[sender] : sender == 0 ? "10.0.0.1:5060" : "10.0.0.2:5060");
     m->via.branch = _sl(branch);
     m->via_count = 1;
     m->user_agent = _sl(method && dir == 0 ? "TestUA/1.0" : NULL);
@@ -252,6 +253,28 @@ static void test_names(void **state)
     assert_string_equal(cor_counter_name(COR_C_ORPHAN_RESPONSES), "orphan_responses");
     assert_string_equal(cor_counter_name(COR_C_MSGS_DROPPED), "msgs_dropped");
     assert_string_equal(cor_counter_name(COR_C_UNCORRELATED), "uncorrelated");
+}
+
+/* cor_eq_bytes against memcmp for every length it handles inline and past
+ * it: equal bytes, and each byte changed in turn. The compared buffer is
+ * exactly n bytes (malloc'd), so ASan catches a load past either end. */
+static void test_eq_bytes(void **state)
+{
+    (void)state;
+    static const char lit[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
+    for (size_t n = 0; n < sizeof lit; n++) {
+        uint8_t *p = malloc(n ? n : 1);
+        assert_non_null(p);
+        memcpy(p, lit, n);
+        assert_int_equal(cor_eq_bytes(p, lit, n), 1);
+        for (size_t i = 0; i < n; i++) {
+            p[i] ^= 0x20;
+            assert_int_equal(cor_eq_bytes(p, lit, n), memcmp(p, lit, n) == 0);
+            assert_int_equal(cor_eq_bytes(p, lit, n), 0);
+            p[i] ^= 0x20;
+        }
+        free(p);
+    }
 }
 
 static void test_simple_call(void **state)
@@ -358,6 +381,44 @@ static void test_retransmissions(void **state)
     assert_int_equal(d->dialogs, 2);
     assert_string_equal(d->to_tag, "tt");
     assert_int_equal(cor_counters(f->c)[COR_C_RETRANSMISSIONS], 3);
+}
+
+/* RFC 3261 §17.2.3: one branch from two sent-bys is two transactions,
+ * whichever sent-by the record saw last (it keeps one, with its hash), and
+ * for sent-bys too long to keep */
+static void test_same_branch_other_sent_by(void **state)
+{
+    static const char *const sides[][2] = {
+        {NULL, NULL},
+        {"proxy-with-a-long-name.a.example.org:5060", "proxy-with-a-long-name.b.example.org:5060"},
+        {"10.0.0.1:5060", "proxy-with-a-long-name.b.example.org:5060"},
+    };
+    fx *f = _open(state, NULL);
+    for (int k = 0; k < 3; k++) {
+        char cid[32];
+        snprintf(cid, sizeof cid, "same-branch-%d", k);
+        f->call_id = cid;
+        f->sent_by[0] = sides[k][0];
+        f->sent_by[1] = sides[k][1];
+        size_t seen = f->nseen;
+        REQ(f, 0, 0, "OPTIONS", 1, "z9hG4bKsame", NULL);
+        REQ(f, 1, 1, "OPTIONS", 1, "z9hG4bKsame", NULL);
+        REQ(f, 2, 0, "OPTIONS", 1, "z9hG4bKsame", NULL);
+        REQ(f, 3, 1, "OPTIONS", 1, "z9hG4bKsame", NULL);
+        RSP(f, 4, 1, 200, "OPTIONS", 1, "z9hG4bKsame", "t1");
+        assert_int_equal(f->txn[seen], 0);
+        assert_int_equal(f->txn[seen + 1], 1);
+        assert_int_equal(f->txn[seen + 2], 0);
+        assert_int_equal(f->txn[seen + 3], 1);
+        assert_int_equal(f->txn[seen + 4], 0);
+        assert_int_equal(f->retrans[seen + 1], 0);
+        assert_int_equal(f->retrans[seen + 2], 1);
+        assert_int_equal(f->retrans[seen + 3], 1);
+    }
+    cor_finish(f->c, 0);
+    assert_int_equal(f->ndone, 3);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(f->done[k].ntxns, 2);
 }
 
 static void test_ack_non2xx_joins_invite(void **state)
@@ -1159,8 +1220,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_eq_bytes),
         cmocka_unit_test_setup_teardown(test_simple_call, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_retransmissions, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_same_branch_other_sent_by, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_ack_non2xx_joins_invite, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_cancel, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_cancel_without_487, _setup, _teardown),

@@ -497,6 +497,26 @@ static void test_hold_resume_and_info(void **state)
     assert_string_equal(_dj(s, "sdp.0.media.0.port", j, sizeof j), "4000");
 }
 
+/* Content-Type application/sdp in any case is SDP; a byte off anywhere,
+ * the '/' included (0x0f is '/' with the case bit cleared), is not */
+static void test_sdp_content_type_case(void **state)
+{
+    fx *f = *state;
+    static const char *const types[] = {"APPLICATION/SDP", "Application/Sdp", "application\x0fsdp",
+                                        "applicationOsdp", "application/sdq", "Bpplication/sdp",
+                                        "application/sdpp", "application/sd", "aPPLICATIOn/sDp"};
+    for (int i = 0; i < 9; i++) {
+        char h[512];
+        snprintf(h, sizeof h, "INVITE sip:bob@10.0.0.2 SIP/2.0\n" A_VIA "ct%d\n" CALL_HDRS
+                              "To: <sip:bob@example.com>;tag=b1\nCSeq: %d INVITE\nContent-Type: %s",
+                 i, 1 + i, types[i]);
+        _send(f, 0, h, SDP_A("sendrecv"));
+    }
+    _finish(f);
+    assert_int_equal(f->s.nsdp, 3);
+    assert_int_equal(f->s.d.reinvites, 9);
+}
+
 /* RFC 2543 hold (c=0.0.0.0), and the caps on kept SDP bodies and notes */
 static void test_old_hold_and_caps(void **state)
 {
@@ -883,6 +903,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_subscription_lifecycle, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_benotify_roaming, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_hold_resume_and_info, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_sdp_content_type_case, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_late_offer, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_old_hold_and_caps, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_im_session, _setup, _teardown),
