@@ -96,11 +96,10 @@ static void _chist_merge(rep_chist *to, const rep_chist *from)
 
 /* ---- one breakdown ---- */
 
+/* The project's one string hash (rapidhash, slice.c); never 0. */
 static uint64_t _key_hash(const char *k)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+    uint64_t h = ss_hash_bytes(k, strlen(k), 0x62726b646f776e73ull);
     return h ? h : 1;
 }
 
