@@ -750,6 +750,65 @@ int sip_int_name_addr_general(ss_slice value, sip_name_addr *out)
     return rc;
 }
 
+/* ---- Request-URI ---- */
+
+/* Contract: see sip_int.h. */
+int sip_int_ruri_ok_general(ss_slice r)
+{
+    sip_uri u;
+    if (sip_int_find2(r.p, 0, r.len, ' ', '\t') < r.len)
+        return 0;
+    if (r.len == 0 || r.p[0] == '<' || sip_parse_uri(r, &u) != 0)
+        return 0;
+    if (SIP_INT_IEQ(u.scheme, "sip") || SIP_INT_IEQ(u.scheme, "sips")) {
+        const uint8_t *from = u.host.p ? u.host.p : r.p;
+        size_t left = r.len - (size_t)(from - r.p);
+        if (memchr(from, '?', left))
+            return 0;
+    }
+    return 1;
+}
+
+/* The Request-URI fast path: "sip:" or "sips:", token user and '@' (or
+ * none), host[:port] as _fast_hostport takes it, then the end or ';'
+ * uri-parameters. Those hold no LWS, '<', '@' or '?' up to the
+ * parameters, so sip_parse_uri parses them and only the parameters need
+ * the LWS and '?' checks. Returns 1 or 0 as sip_int_ruri_ok_general
+ * would, -1 when that must decide. */
+static int _ruri_fast(ss_slice r)
+{
+    const uint8_t *p = r.p;
+    size_t n = r.len, u;
+    if (sip_int_starts_lit(p, n, "sip:", 4))
+        u = 4;
+    else if (sip_int_starts_lit(p, n, "sips:", 5))
+        u = 5;
+    else
+        return -1;
+    size_t t = _token_end(p, u, n), h = u;
+    if (t < n && p[t] == '@')
+        h = t + 1;
+    else if (memchr(p + u, '@', n - u) != NULL)
+        return -1; /* the general parser's user part ends at the first '@' */
+    ss_slice host;
+    uint16_t port;
+    size_t e = _fast_hostport(p, h, n, &host, &port);
+    if (e == _NOT_SIMPLE)
+        return -1;
+    if (e == n)
+        return 1;
+    if (p[e] != ';')
+        return -1;
+    return sip_int_find2(p, e, n, ' ', '\t') == n && memchr(p + e, '?', n - e) == NULL;
+}
+
+/* Contract: see sip_int.h. */
+int sip_int_ruri_ok(ss_slice r)
+{
+    int ok = _ruri_fast(r);
+    return ok >= 0 ? ok : sip_int_ruri_ok_general(r);
+}
+
 /* ---- Via ---- */
 
 

@@ -91,25 +91,12 @@ static void _clear_unfilled(sip_msg *m, unsigned filled)
 static int _is_sip20(ss_slice v) { return SIP_INT_IEQ(v, "sip/2.0"); }
 
 /* Checks the Request-URI for what RFC 4475 §3.1.2.7/8/11 reject: <>
- * around it, embedded LWS, escaped headers ('?' after the host part). */
+ * around it, embedded LWS, escaped headers ('?' after the host part);
+ * sip_int_ruri_ok (headers.c) decides. */
 static void _check_ruri(sip_msg *m)
 {
-    ss_slice r = m->ruri;
-    sip_uri u;
-    if (sip_int_find2(r.p, 0, r.len, ' ', '\t') < r.len) {
+    if (!sip_int_ruri_ok(m->ruri))
         m->defects |= SIP_DEF_BAD_REQUEST_URI;
-        return;
-    }
-    if (r.len == 0 || r.p[0] == '<' || sip_parse_uri(r, &u) != 0) {
-        m->defects |= SIP_DEF_BAD_REQUEST_URI;
-        return;
-    }
-    if (SIP_INT_IEQ(u.scheme, "sip") || SIP_INT_IEQ(u.scheme, "sips")) {
-        const uint8_t *from = u.host.p ? u.host.p : r.p;
-        size_t left = r.len - (size_t)(from - r.p);
-        if (memchr(from, '?', left))
-            m->defects |= SIP_DEF_BAD_REQUEST_URI;
-    }
 }
 
 /* Request-Line = Method SP Request-URI SP SIP-Version CRLF; b[0..e) is the

@@ -186,6 +186,16 @@ int sip_int_name_addr_trimmed(ss_slice value, sip_name_addr *out);
  * ','. */
 int sip_int_via_fast(ss_slice value, sip_via *out);
 
+/* 1 when a Request-URI as written is acceptable: no LWS inside, no <>
+ * around it, a URI sip_parse_uri parses, and for sip/sips no '?'
+ * (escaped headers) after the host part (RFC 4475 §3.1.2.7/8/11); 0
+ * otherwise. The usual "sip:user@host[:port]" is decided in one forward
+ * pass without sip_parse_uri. */
+int sip_int_ruri_ok(ss_slice ruri);
+/* sip_int_ruri_ok without its fast path: the reference it must agree with
+ * (fuzz_sip, test_sip). */
+int sip_int_ruri_ok_general(ss_slice ruri);
+
 /* sip_parse_name_addr without its fast path (headers.c): the reference the
  * fast path must agree with (fuzz_sip, test_sip). */
 int sip_int_name_addr_general(ss_slice value, sip_name_addr *out);

@@ -1321,6 +1321,54 @@ static void test_via_fast_agrees(void **state)
     }
 }
 
+/* The Request-URI check's fast path against the general one, on the
+ * usual forms and on near misses that must fall back; the expected
+ * answer is checked too, so that both cannot be wrong together. */
+static void test_ruri_fast_agrees(void **state)
+{
+    (void)state;
+    static const struct { const char *ruri; int ok; } cases[] = {
+        {"sip:bench@127.0.0.1:15060", 1},
+        {"sip:bob@b.example", 1},
+        {"SIPS:Bob@B.Example:5061", 1},
+        {"sip:b.example", 1},
+        {"sip:bob@b.example;transport=udp", 1},
+        {"sip:bob@b.example;lr;x=1", 1},
+        {"sip:bob@b.example;x=a?b", 0},
+        {"sip:bob@b.example?subject=x", 0},
+        {"sip:bob@b.example;x=a b", 0},
+        {"sip:bob@b.example;x=a\tb", 0},
+        {"sip:bob@b.example:99999", 0},
+        {"sip:bob@b.example:", 0},
+        {"sip:bob@b.example:5060x", 0},
+        {"sip:bob@b.example>", 0},
+        {"<sip:bob@b.example>", 0},
+        {"sip:bob:pw@b.example", 1},
+        {"sip:user;par=a@b.example", 1},
+        {"sip:b.example;x=a@b", 1},
+        {"sip:bob@[::1]:5060", 1},
+        {"sip:bob@b.example\r", 1},
+        {"sip:bob@b.example;x\r", 1},
+        {"sip:%61lice@a.example", 1},
+        {"sip:", 0},
+        {"sip:@b.example", 1},
+        {"sips:", 0},
+        {"tel:+15551234", 1},
+        {"urn:service:sos", 1},
+        {"http://x/?a", 1},
+        {"sip:bob@b.example;x=1 ", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ss_slice r = ss_slice_make(cases[i].ruri, strlen(cases[i].ruri));
+        int general = sip_int_ruri_ok_general(r);
+        if (general != cases[i].ok)
+            fail_msg("general %d for \"%s\"", general, cases[i].ruri);
+        assert_int_equal(sip_int_ruri_ok(r), general);
+    }
+    assert_int_equal(sip_int_ruri_ok(SS_SLICE_NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1356,6 +1404,7 @@ int main(void)
         cmocka_unit_test(test_torture),
         cmocka_unit_test(test_name_addr_fast_agrees),
         cmocka_unit_test(test_via_fast_agrees),
+        cmocka_unit_test(test_ruri_fast_agrees),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
