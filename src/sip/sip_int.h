@@ -63,26 +63,49 @@ static inline ss_slice sip_int_trim(ss_slice s)
     return s;
 }
 
+/* One chunk of sip_int_ieq_lit: the k bytes at p against the k bytes of
+ * lit, k a constant so that the literal folds into an immediate. */
+#define SIP_INT_IEQ_CHUNK_(T, k)                                                     \
+    static inline int sip_int_ieq##k##_(const uint8_t *p, const char *lit)          \
+    {                                                                              \
+        T l, x;                                                                    \
+        memcpy(&l, lit, k);                                                        \
+        memcpy(&x, p, k);                                                          \
+        return (T)(x | (T)((l & (T)0x4040404040404040ull) >> 1)) == l;             \
+    }
+SIP_INT_IEQ_CHUNK_(uint64_t, 8)
+SIP_INT_IEQ_CHUNK_(uint32_t, 4)
+SIP_INT_IEQ_CHUNK_(uint16_t, 2)
+SIP_INT_IEQ_CHUNK_(uint8_t, 1)
+#undef SIP_INT_IEQ_CHUNK_
+
 /* 1 when s equals the lower-case literal lit (length n) ignoring ASCII
  * case; n comes from sizeof at the call site, so there is no strlen.
- * Eight bytes at a time: a lower-case letter has bit 0x40 set, so
+ * Whole words at a time: a lower-case letter has bit 0x40 set, so
  * (lit & 0x40) >> 1 puts 0x20 exactly under the letters, and x | 0x20
  * equals a letter only when x is that letter in either case; the other
- * literal characters ('-', '/', '.', digits: all below 0x40) must match
- * exactly. Literals must not hold other characters from 0x40 up. */
+ * literal characters ('-', '/', '.', ':', digits: all below 0x40) must
+ * match exactly. Literals must not hold other characters from 0x40 up.
+ * A length that is no word size is covered by two overlapping words
+ * (e.g. 5 = bytes 0-3 and 1-4), all loads inside s: fixed-size loads of
+ * a literal fold into constants where a partial copy went through the
+ * stack. */
 static inline int sip_int_ieq_lit(ss_slice s, const char *lit, size_t n)
 {
     if (s.len != n)
         return 0;
-    for (size_t i = 0; i < n; i += 8) {
-        size_t k = n - i < 8 ? n - i : 8;
-        uint64_t l = 0, x = 0;
-        memcpy(&l, lit + i, k);
-        memcpy(&x, s.p + i, k);
-        if ((x | ((l & 0x4040404040404040ull) >> 1)) != l)
-            return 0;
+    const uint8_t *p = s.p;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            if (!sip_int_ieq8_(p + i, lit + i))
+                return 0;
+        return sip_int_ieq8_(p + n - 8, lit + n - 8);
     }
-    return 1;
+    if (n >= 4)
+        return sip_int_ieq4_(p, lit) && sip_int_ieq4_(p + n - 4, lit + n - 4);
+    if (n >= 2)
+        return sip_int_ieq2_(p, lit) && sip_int_ieq2_(p + n - 2, lit + n - 2);
+    return n == 0 || sip_int_ieq1_(p, lit);
 }
 #define SIP_INT_IEQ(s, lit) sip_int_ieq_lit((s), lit, sizeof(lit) - 1)
 

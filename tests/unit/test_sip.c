@@ -1321,6 +1321,32 @@ static void test_via_fast_agrees(void **state)
     }
 }
 
+/* The case-insensitive literal compare at every length from 0 to 15 (one
+ * byte, two and four overlapping bytes, one word, a word plus an
+ * overlapping word): either case matches, any one changed byte does not,
+ * nor does another length. */
+static void test_ieq_lit_lengths(void **state)
+{
+    (void)state;
+    static const char lit[] = "content-length:";
+    for (size_t n = 0; n < sizeof lit; n++) {
+        uint8_t buf[16];
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (uint8_t)((lit[i] >= 'a' && lit[i] <= 'z') ? lit[i] - 32 : lit[i]);
+        assert_true(sip_int_ieq_lit(ss_slice_make(lit, n), lit, n));
+        assert_true(sip_int_ieq_lit(ss_slice_make(buf, n), lit, n));
+        if (n > 0)
+            assert_false(sip_int_ieq_lit(ss_slice_make(buf, n - 1), lit, n));
+        for (size_t i = 0; i < n; i++) {
+            buf[i] ^= 0x01;
+            assert_false(sip_int_ieq_lit(ss_slice_make(buf, n), lit, n));
+            buf[i] ^= 0x01 ^ 0x20; /* the other case of a letter; '-' ^ 0x20 is CR */
+            assert_int_equal(sip_int_ieq_lit(ss_slice_make(buf, n), lit, n), lit[i] >= 'a');
+            buf[i] ^= 0x20;
+        }
+    }
+}
+
 /* The Request-URI check's fast path against the general one, on the
  * usual forms and on near misses that must fall back; the expected
  * answer is checked too, so that both cannot be wrong together. */
@@ -1405,6 +1431,7 @@ int main(void)
         cmocka_unit_test(test_name_addr_fast_agrees),
         cmocka_unit_test(test_via_fast_agrees),
         cmocka_unit_test(test_ruri_fast_agrees),
+        cmocka_unit_test(test_ieq_lit_lengths),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
