@@ -656,16 +656,27 @@ static int _name_addr_fast(ss_slice v, sip_name_addr *out)
             tag = pv;
     }
 
-    memset(out, 0, sizeof(*out));
-    if (angle)
-        out->display = sip_int_trim(ss_slice_make(p, d));
-    out->uri.raw = ss_slice_make(p + u, uri_end - u);
-    out->uri.scheme = scheme;
-    out->uri.user = user;
-    out->uri.host = host;
-    out->uri.port = port;
-    out->tag = tag;
-    out->params = ss_slice_make(p + after, n - after);
+    /* every field written once (no memset first); p[0..d) holds only
+     * token characters and SP, so the display trim strips SP */
+    ss_slice display = SS_SLICE_NULL;
+    if (angle) {
+        size_t da = 0, db = d;
+        while (db > 0 && p[db - 1] == ' ')
+            db--;
+        while (da < db && p[da] == ' ')
+            da++;
+        display = ss_slice_make(p + da, db - da);
+    }
+    *out = (sip_name_addr){
+        .display = display,
+        .uri = {.raw = ss_slice_make(p + u, uri_end - u),
+                .scheme = scheme,
+                .user = user,
+                .host = host,
+                .port = port},
+        .tag = tag,
+        .params = ss_slice_make(p + after, n - after),
+    };
     return 1;
 }
 
@@ -857,15 +868,16 @@ static int _via_fast(ss_slice v, sip_via *out)
                 return 0;
         }
     }
-    memset(out, 0, sizeof(*out));
-    out->protocol = ss_slice_make(p, ve);
-    out->transport = ss_slice_make(p + ve + 1, te - ve - 1);
-    out->sent_by = ss_slice_make(p + sb, e - sb);
-    out->host = host;
-    out->port = port;
-    out->branch = branch;
-    out->received = received;
-    out->rport = rport;
+    *out = (sip_via){
+        .protocol = ss_slice_make(p, ve),
+        .transport = ss_slice_make(p + ve + 1, te - ve - 1),
+        .sent_by = ss_slice_make(p + sb, e - sb),
+        .host = host,
+        .port = port,
+        .branch = branch,
+        .received = received,
+        .rport = rport,
+    }; /* every field written once, no memset first */
     return 1;
 }
 

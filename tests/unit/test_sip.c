@@ -1232,6 +1232,8 @@ static void test_name_addr_fast_agrees(void **state)
         "sip:a@h;transport=udp;expires=3600",
         "Bob Smith <sips:bob@b.example:5061;transport=tls>;tag=a6c85cf",
         "<sip:b.example>",
+        "Bob  Smith   <sip:bob@b.example>;tag=2", /* display trim on the fast path */
+        "b <sip:bob@b.example>",
         "<sip:bob@b.example;x=1 >",
         "<sip:bob@[::1]:5060>",
         "\"Bob\" <sip:bob@b.example>;tag=1",
