@@ -573,7 +573,7 @@ static inline size_t _fast_param(const uint8_t *p, size_t i, size_t n, ss_slice 
     if (nt == a)
         return _NOT_SIMPLE;
     if (nt < n && p[nt] == '=') {
-        ve = sip_int_span(p, nt + 1, n, SIP_CT_PVAL);
+        ve = sip_int_span_pval(p, nt + 1, n);
         if (ve < n && p[ve] != ';')
             return _NOT_SIMPLE;
     } else if (nt < n && p[nt] != ';') {

@@ -151,6 +151,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     _name_addr_agree(ss_slice_make(data, size)); /* the whole input as one value */
     _via_agree(ss_slice_make(data, size));
     _ruri_agree(ss_slice_make(data, size));
+    for (size_t i = 0; i < size && i < 24; i++) /* the 16-byte value scan */
+        _CHECK(sip_int_span_pval(data, i, size) == sip_int_span(data, i, size, SIP_CT_PVAL));
     _hdr_prefix_agree(data, size);
     for (size_t i = 0; i < size; i++) /* every line start */
         if (data[i] == '\n')

@@ -1323,6 +1323,30 @@ static void test_via_fast_agrees(void **state)
     }
 }
 
+/* The 16-byte parameter-value scan ends where the table loop ends: every
+ * byte value at every position of slices from 1 to 40 bytes (both the
+ * 16-byte steps and the shifted last 16 bytes), from several starts. */
+static void test_span_pval_agrees(void **state)
+{
+    (void)state;
+    uint8_t buf[40];
+    for (int c = 0; c < 256; c++) {
+        for (size_t n = 1; n <= sizeof buf; n++) {
+            for (size_t at = 0; at < n; at++) {
+                memset(buf, 'a', n);
+                buf[at] = (uint8_t)c;
+                const size_t starts[] = {0, 1, at, n - 1, n};
+                for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
+                    size_t i = starts[k] <= n ? starts[k] : n;
+                    size_t want = sip_int_span(buf, i, n, SIP_CT_PVAL);
+                    if (sip_int_span_pval(buf, i, n) != want)
+                        fail_msg("byte 0x%02x at %zu of %zu from %zu", c, at, n, i);
+                }
+            }
+        }
+    }
+}
+
 /* The case-insensitive literal compare at every length from 0 to 15 (one
  * byte, two and four overlapping bytes, one word, a word plus an
  * overlapping word): either case matches, any one changed byte does not,
@@ -1434,6 +1458,7 @@ int main(void)
         cmocka_unit_test(test_via_fast_agrees),
         cmocka_unit_test(test_ruri_fast_agrees),
         cmocka_unit_test(test_ieq_lit_lengths),
+        cmocka_unit_test(test_span_pval_agrees),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
