@@ -409,8 +409,7 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
             if (i + 1 == n)
                 break; /* half of the final CRLF */
         }
-        const uint8_t *lf = memchr(b + i, '\n', n - i);
-        size_t e = lf ? (size_t)(lf - b) : n;
+        size_t e = sip_int_find_lf(b, i, n);
         if (_wsp(c)) {
             if (have)
                 vb = e;

@@ -158,6 +158,32 @@ static inline int sip_int_ieq_lit(ss_slice s, const char *lit, size_t n)
 }
 #define SIP_INT_IEQ(s, lit) sip_int_ieq_lit((s), lit, sizeof(lit) - 1)
 
+/* Offset of the first LF in p[i..n), or n: the header loop's line end.
+ * With SSE2 (x86-64 always) inline, 16 bytes per step while 16 are left,
+ * then the slice's last 16 bytes once with the mask shifted so that bit 0
+ * is p[i] (every load inside p[0..n)); header lines are 20-60 bytes, where
+ * a memchr call cost more in its setup than in its scan. */
+static inline size_t sip_int_find_lf(const uint8_t *p, size_t i, size_t n)
+{
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n');
+    for (; i + 16 <= n; i += 16) {
+        unsigned hit = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), lf));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
+    }
+    if (i < n && n >= 16) {
+        unsigned hit = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + n - 16)), lf));
+        hit >>= 16 - (n - i);
+        return hit ? i + (size_t)__builtin_ctz(hit) : n;
+    }
+#endif
+    const uint8_t *q = i < n ? memchr(p + i, '\n', n - i) : NULL;
+    return q ? (size_t)(q - p) : n;
+}
+
 /* Offset of the first byte equal to a or b in p[i..n), or n. Eight bytes
  * at a time (SWAR): in v = x ^ (byte * 0x01..01) a matching byte is zero,
  * and (v - 0x01..01) & ~v & 0x80..80 flags it; a borrow can only flag

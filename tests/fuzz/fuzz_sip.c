@@ -151,8 +151,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     _name_addr_agree(ss_slice_make(data, size)); /* the whole input as one value */
     _via_agree(ss_slice_make(data, size));
     _ruri_agree(ss_slice_make(data, size));
-    for (size_t i = 0; i < size && i < 24; i++) /* the 16-byte value scan */
+    for (size_t i = 0; i < size && i < 24; i++) { /* the 16-byte scans */
         _CHECK(sip_int_span_pval(data, i, size) == sip_int_span(data, i, size, SIP_CT_PVAL));
+        const uint8_t *lf = memchr(data + i, '\n', size - i);
+        _CHECK(sip_int_find_lf(data, i, size) == (lf ? (size_t)(lf - data) : size));
+    }
     _hdr_prefix_agree(data, size);
     for (size_t i = 0; i < size; i++) /* every line start */
         if (data[i] == '\n')

@@ -1347,6 +1347,30 @@ static void test_span_pval_agrees(void **state)
     }
 }
 
+/* The header loop's LF search finds what memchr finds: no LF, one at
+ * every position, two, in slices of 0 to 40 bytes from every start. */
+static void test_find_lf(void **state)
+{
+    (void)state;
+    uint8_t buf[40];
+    for (size_t n = 0; n <= sizeof buf; n++) {
+        for (size_t at = 0; at <= n; at++) { /* at == n: no LF */
+            memset(buf, 'x', sizeof buf);
+            if (at < n)
+                buf[at] = '\n';
+            if (at + 3 < n)
+                buf[at + 3] = '\n';
+            for (size_t i = 0; i <= n; i++) {
+                const uint8_t *q = i < n ? memchr(buf + i, '\n', n - i) : NULL;
+                size_t want = q ? (size_t)(q - buf) : n;
+                if (sip_int_find_lf(buf, i, n) != want)
+                    fail_msg("LF at %zu of %zu from %zu", at, n, i);
+            }
+        }
+    }
+    assert_int_equal(sip_int_find_lf(NULL, 0, 0), 0);
+}
+
 /* The case-insensitive literal compare at every length from 0 to 15 (one
  * byte, two and four overlapping bytes, one word, a word plus an
  * overlapping word): either case matches, any one changed byte does not,
@@ -1459,6 +1483,7 @@ int main(void)
         cmocka_unit_test(test_ruri_fast_agrees),
         cmocka_unit_test(test_ieq_lit_lengths),
         cmocka_unit_test(test_span_pval_agrees),
+        cmocka_unit_test(test_find_lf),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
