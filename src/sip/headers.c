@@ -543,8 +543,10 @@ static inline size_t _token_end(const uint8_t *p, size_t i, size_t n)
 #define _NOT_SIMPLE ((size_t)-1)
 
 /* host[:port] from p[h]: host characters, then ':' and 1-5 digits up to
- * 65535, no LWS, no brackets. Returns the offset after it. */
-static inline size_t _fast_hostport(const uint8_t *p, size_t h, size_t n, ss_slice *host, uint16_t *port)
+ * 65535, no LWS, no brackets. Returns the offset after it. Always inlined:
+ * as a call (four or five per message) its entry, exit and the stores
+ * through host/port cost a third of its work (measured). */
+static inline __attribute__((always_inline)) size_t _fast_hostport(const uint8_t *p, size_t h, size_t n, ss_slice *host, uint16_t *port)
 {
     size_t e = sip_int_span(p, h, n, SIP_CT_HOST);
     if (e == h)
@@ -584,7 +586,9 @@ static inline size_t _fast_param(const uint8_t *p, size_t i, size_t n, ss_slice 
     return ve;
 }
 
-static int _name_addr_fast(ss_slice v, sip_name_addr *out)
+/* Always inlined into its one caller, sip_int_name_addr_trimmed, which
+ * GCC left as a call: three per message (measured). */
+static inline __attribute__((always_inline)) int _name_addr_fast(ss_slice v, sip_name_addr *out)
 {
     const uint8_t *p = v.p;
     size_t n = v.len, d = _token_end(p, 0, n);
