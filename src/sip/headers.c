@@ -834,13 +834,17 @@ int sip_int_ruri_ok(ss_slice r)
 static int _via_fast(ss_slice v, sip_via *out)
 {
     const uint8_t *p = v.p;
-    size_t n = v.len;
-    size_t pe = _token_end(p, 0, n);
-    if (pe == 0 || pe == n || p[pe] != '/')
-        return 0;
-    size_t ve = _token_end(p, pe + 1, n);
-    if (ve == pe + 1 || ve == n || p[ve] != '/')
-        return 0;
+    size_t n = v.len, ve;
+    if (n > 8 && SIP_INT_IEQ(ss_slice_make(p, 8), "sip/2.0/")) {
+        ve = 7; /* the usual sent-protocol: the two token scans below give 3 and 7 */
+    } else {
+        size_t pe = _token_end(p, 0, n);
+        if (pe == 0 || pe == n || p[pe] != '/')
+            return 0;
+        ve = _token_end(p, pe + 1, n);
+        if (ve == pe + 1 || ve == n || p[ve] != '/')
+            return 0;
+    }
     size_t te = _token_end(p, ve + 1, n);
     if (te == ve + 1 || te == n || p[te] != ' ')
         return 0;

@@ -1303,6 +1303,12 @@ static void test_via_fast_agrees(void **state)
         "SIP/2.0/UDP",
         "SIP/2.0/UDP h;BRANCH=Up;Received=1.2.3.4;RPORT=1",
         "SIP/2.0/UDP h;maddr=224.2.0.1;ttl=16;branch=z9hG4bK1",
+        "sip/2.0/udp h:5060;branch=z9hG4bK1", /* the sent-protocol shortcut, any case */
+        "SIP/2.0/",
+        "SIP/2.0/ h",
+        "SIP/2.0//UDP h",
+        "SIP/2.01/UDP h",
+        "SIP/3.0/UDP h",
         "",
     };
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
