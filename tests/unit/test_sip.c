@@ -143,6 +143,14 @@ static void test_looks_like(void **state)
     assert_false(sip_looks_like(U8("GET / HTTP/1.0\r\n"), 16));
     assert_false(sip_looks_like(U8("INVITE  \r\n"), 10)); /* no URI, no version */
     assert_false(sip_looks_like(U8("INVITE sip:x\r\n"), 14));
+    /* the version found by its usual " SIP/2.0" ending and by the scan back */
+    assert_true(sip_looks_like(U8("ACK sip:x sip/2.0\r\n"), 19));
+    assert_true(sip_looks_like(U8("ACK sip:x\tSIP/2.0\r\n"), 19));
+    assert_true(sip_looks_like(U8("ACK sip:x SIP/2.0 \r\n"), 20));
+    assert_true(sip_looks_like(U8("ACK x SIP/2.0\r\n"), 15));
+    assert_false(sip_looks_like(U8("ACK  SIP/2.0\r\n"), 14)); /* nothing between */
+    assert_false(sip_looks_like(U8("ACK SIP/2.0\r\n"), 13));
+    assert_false(sip_looks_like(U8("ACK sip:x SIP/\r\n"), 16));
 }
 
 /* ---- parse: basics and policy ---- */
