@@ -974,7 +974,38 @@ int sip_branch_is_rfc3261(ss_slice branch)
 
 /* ---- CSeq, tokens, auth ---- */
 
+/* CSeq fast path: "digits SP method" as nearly every UA writes it (up to
+ * ten digits, at most 2**32-1, one SP, a token to the end). Returns 1 with
+ * what sip_int_cseq_general gives, 0 when that must decide. */
+static inline int _cseq_fast(ss_slice v, sip_cseq *out)
+{
+    const uint8_t *p = v.p;
+    size_t n = v.len, i = 0;
+    uint64_t seq = 0;
+    unsigned dg;
+    while (i < n && i < 10 && (dg = (unsigned)p[i] - '0') <= 9) {
+        seq = seq * 10 + dg;
+        i++;
+    }
+    if (i == 0 || i == n || p[i] != ' ' || seq > UINT32_MAX)
+        return 0;
+    size_t me = _token_end(p, i + 1, n);
+    if (me != n || me == i + 1)
+        return 0;
+    ss_slice method = ss_slice_make(p + i + 1, n - i - 1);
+    *out = (sip_cseq){.seq = (uint32_t)seq, .method_name = method, .method = sip_method_from(method)};
+    return 1;
+}
+
 int sip_parse_cseq(ss_slice value, sip_cseq *out)
+{
+    if (_cseq_fast(value, out))
+        return 0;
+    return sip_int_cseq_general(value, out);
+}
+
+/* Contract: see sip.h (sip_parse_cseq). */
+int sip_int_cseq_general(ss_slice value, sip_cseq *out)
 {
     memset(out, 0, sizeof(*out));
     const uint8_t *p = value.p;

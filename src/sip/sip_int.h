@@ -300,6 +300,9 @@ int sip_int_name_addr_general(ss_slice value, sip_name_addr *out);
 /* sip_parse_via without its fast path, likewise. */
 int sip_int_via_general(ss_slice value, sip_via *out);
 
+/* sip_parse_cseq without its fast path, likewise. */
+int sip_int_cseq_general(ss_slice value, sip_cseq *out);
+
 /* Classifies the bytes at p as the beginning of a SIP start line.
  * Returns SIP_OK when the first line is complete and SIP-like (a request
  * line whose last element starts "SIP/", or a line starting "SIP/");

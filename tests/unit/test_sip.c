@@ -1337,6 +1337,33 @@ static void test_via_fast_agrees(void **state)
     }
 }
 
+/* The CSeq fast path against the general parser: the usual forms and
+ * near misses (LWS, ten and eleven digits, 2**32, junk after the method). */
+static void test_cseq_fast_agrees(void **state)
+{
+    (void)state;
+    static const char *const vals[] = {
+        "1 INVITE", "314159 INVITE", "2 BYE", "4294967295 ACK", "4294967296 ACK",
+        "0000000001 ACK", "00000000001 ACK", "12345678901 ACK", "1  INVITE", "1\tINVITE",
+        " 1 INVITE", "1 INVITE ", "1 INVITE x", "1 INV;ITE", "1 ", "1", "INVITE", "1INVITE",
+        "1 invite", "1 FOO", "-1 ACK", "1 A", "",
+    };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        ss_slice v = ss_slice_make(vals[i], strlen(vals[i]));
+        sip_cseq a, b;
+        int ra = sip_parse_cseq(v, &a), rb = sip_int_cseq_general(v, &b);
+        assert_int_equal(ra, rb);
+        assert_int_equal(a.seq, b.seq);
+        assert_true(a.method_name.p == b.method_name.p && a.method_name.len == b.method_name.len);
+        assert_int_equal(a.method, b.method);
+    }
+    sip_cseq c;
+    assert_int_equal(sip_parse_cseq(SS_SLICE_LIT("4294967295 ACK"), &c), 0);
+    assert_int_equal(c.seq, 4294967295u);
+    assert_int_equal(c.method, SIP_M_ACK);
+    assert_int_not_equal(sip_parse_cseq(SS_SLICE_LIT("4294967296 ACK"), &c), 0);
+}
+
 /* The 16-byte parameter-value scan ends where the table loop ends: every
  * byte value at every position of slices from 1 to 40 bytes (both the
  * 16-byte steps and the shifted last 16 bytes), from several starts. */
@@ -1498,6 +1525,7 @@ int main(void)
         cmocka_unit_test(test_ieq_lit_lengths),
         cmocka_unit_test(test_span_pval_agrees),
         cmocka_unit_test(test_find_lf),
+        cmocka_unit_test(test_cseq_fast_agrees),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
