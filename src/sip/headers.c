@@ -603,13 +603,17 @@ static inline __attribute__((always_inline)) int _name_addr_fast(ss_slice v, sip
     if (!angle && (p[d] != ':' || memchr(p, ' ', d) != NULL || memchr(p + d, '<', n - d) != NULL))
         return 0;
 
-    /* scheme: sip or sips */
-    size_t k = sip_int_span(p, u, n, SIP_CT_SCHEME);
-    if (k == u || k == n || p[k] != ':' || !((p[u] | 0x20) >= 'a' && (p[u] | 0x20) <= 'z'))
-        return 0;
+    /* scheme: sip or sips ("sip:" itself in one compare: the scheme scan
+     * stops at its ':') */
+    size_t k = u + 3;
+    if (!sip_int_starts_lit(p + u, n - u, "sip:", 4)) {
+        k = sip_int_span(p, u, n, SIP_CT_SCHEME);
+        if (k == u || k == n || p[k] != ':' || !((p[u] | 0x20) >= 'a' && (p[u] | 0x20) <= 'z'))
+            return 0;
+        if (!SIP_INT_IEQ(ss_slice_make(p + u, k - u), "sips"))
+            return 0;
+    }
     ss_slice scheme = ss_slice_make(p + u, k - u);
-    if (!SIP_INT_IEQ(scheme, "sip") && !SIP_INT_IEQ(scheme, "sips"))
-        return 0;
     size_t r = k + 1, t = _token_end(p, r, n);
 
     /* user@ (token characters only, so no ':' password) */

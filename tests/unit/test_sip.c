@@ -1266,6 +1266,13 @@ static void test_name_addr_fast_agrees(void **state)
         "<sip:bob@b%2eexample>",
         "Bell, Alexander <sip:a.g.bell@bell-tel.com>;tag=43",
         "<sip:bob@b.example",
+        "<sipx:bob@b.example>", /* around the "sip:" shortcut */
+        "<si:bob@b.example>",
+        "<sip.x:bob@b.example>",
+        "<sIpS:bob@b.example>",
+        "<sip:>",
+        "<sip:",
+        "sips:bob@b.example;tag=1",
         "sip:",
         "<>",
         "",
