@@ -567,6 +567,19 @@ static inline __attribute__((always_inline)) size_t _fast_hostport(const uint8_t
 /* One ";name[=value]" at p[i] (p[i] must be ';'), the value free of
  * quotes, ',' and whitespace. Returns the offset after it; *value is
  * empty (at the end of the name) without '='. */
+/* The value part of _fast_param, from p[v] just after the '=': returns
+ * the offset after it with *value, or _NOT_SIMPLE. Also called directly
+ * where ";tag=" or ";branch=" was matched in one compare (the token scan
+ * of the name stops at its '='). */
+static inline size_t _fast_param_value(const uint8_t *p, size_t v, size_t n, ss_slice *value)
+{
+    size_t ve = sip_int_span_pval(p, v, n);
+    if (ve < n && p[ve] != ';')
+        return _NOT_SIMPLE;
+    *value = ss_slice_make(p + v, ve - v);
+    return ve;
+}
+
 static inline size_t _fast_param(const uint8_t *p, size_t i, size_t n, ss_slice *name, ss_slice *value)
 {
     if (p[i] != ';')
@@ -658,6 +671,11 @@ static inline __attribute__((always_inline)) int _name_addr_fast(ss_slice v, sip
     /* header parameters: ;token[=value] with no quote, ',' or whitespace */
     ss_slice tag = SS_SLICE_NULL, pn, pv;
     for (size_t i = after; i < n;) {
+        if (tag.p == NULL && sip_int_starts_lit(p + i, n - i, ";tag=", 5)) {
+            if ((i = _fast_param_value(p, i + 5, n, &tag)) == _NOT_SIMPLE)
+                return 0;
+            continue;
+        }
         if ((i = _fast_param(p, i, n, &pn, &pv)) == _NOT_SIMPLE)
             return 0;
         if (tag.p == NULL && SIP_INT_IEQ(pn, "tag"))
@@ -864,6 +882,11 @@ static int _via_fast(ss_slice v, sip_via *out)
     int32_t rport = -1;
     for (size_t i = e; i < n;) {
         ss_slice name, val;
+        if (branch.p == NULL && sip_int_starts_lit(p + i, n - i, ";branch=", 8)) {
+            if ((i = _fast_param_value(p, i + 8, n, &branch)) == _NOT_SIMPLE)
+                return 0;
+            continue;
+        }
         if ((i = _fast_param(p, i, n, &name, &val)) == _NOT_SIMPLE)
             return 0;
         if (branch.p == NULL && SIP_INT_IEQ(name, "branch")) {

@@ -1266,6 +1266,14 @@ static void test_name_addr_fast_agrees(void **state)
         "<sip:bob@b%2eexample>",
         "Bell, Alexander <sip:a.g.bell@bell-tel.com>;tag=43",
         "<sip:bob@b.example",
+        "<sip:b@h>;TAG=a;tag=b", /* around the ";tag=" shortcut */
+        "<sip:b@h>;x=1;tag=a;tag=b",
+        "<sip:b@h>;tag=a b",
+        "<sip:b@h>;tag=a,b",
+        "<sip:b@h>;tag=\"a\"",
+        "<sip:b@h>;tag;tag=a",
+        "<sip:b@h>;tags=a;tag=b",
+        "<sip:b@h>;tag=;x",
         "<sipx:bob@b.example>", /* around the "sip:" shortcut */
         "<si:bob@b.example>",
         "<sip.x:bob@b.example>",
@@ -1319,6 +1327,14 @@ static void test_via_fast_agrees(void **state)
         "SIP/2.0/UDP h;BRANCH=Up;Received=1.2.3.4;RPORT=1",
         "SIP/2.0/UDP h;maddr=224.2.0.1;ttl=16;branch=z9hG4bK1",
         "sip/2.0/udp h:5060;branch=z9hG4bK1", /* the sent-protocol shortcut, any case */
+        "SIP/2.0/UDP h;Branch=a;branch=b", /* around the ";branch=" shortcut */
+        "SIP/2.0/UDP h;branch=a;BRANCH=b;rport",
+        "SIP/2.0/UDP h;branch=",
+        "SIP/2.0/UDP h;branch=;rport=5",
+        "SIP/2.0/UDP h;branch=a b",
+        "SIP/2.0/UDP h;branch=a\"b",
+        "SIP/2.0/UDP h;branches=a;branch=b",
+        "SIP/2.0/UDP h;branch;branch=b",
         "SIP/2.0/",
         "SIP/2.0/ h",
         "SIP/2.0//UDP h",
