@@ -245,9 +245,19 @@ static void _name_addr(sip_msg *m, ss_slice v, sip_name_addr *out, uint32_t bad)
 /* Handles one complete header (folded continuations included). Inlined
  * into both places _headers hands a header on: a call per header cost
  * more than the header ids and the switch below. */
+/* sip_int_trim for a header value: the usual " value CR" (one SP after
+ * the ':', the CR of the CRLF) is recognised by its two ends; anything
+ * else goes through the loops. Bytes above SP are never LWS. */
+static inline ss_slice _trim_value(ss_slice v)
+{
+    if (v.len >= 3 && v.p[0] == ' ' && v.p[1] > ' ' && v.p[v.len - 1] == '\r' && v.p[v.len - 2] > ' ')
+        return ss_slice_make(v.p + 1, v.len - 2);
+    return sip_int_trim(v);
+}
+
 static inline __attribute__((always_inline)) void _header(sip_msg *m, _pstate *st, sip_hdr_id id, ss_slice name, ss_slice value)
 {
-    value = sip_int_trim(value);
+    value = _trim_value(value);
     m->nhdr_total++;
     if (m->nhdr < SIP_MAX_HEADERS) {
         sip_header *h = &m->hdr[m->nhdr++];

@@ -1387,6 +1387,34 @@ static void test_cseq_fast_agrees(void **state)
     assert_int_not_equal(sip_parse_cseq(SS_SLICE_LIT("4294967296 ACK"), &c), 0);
 }
 
+/* Header values are stored without the LWS around them, whatever the
+ * spacing: the usual " value CR" (trimmed by its two ends) and everything
+ * around it (no SP, two, HTAB, a lone CR, a control byte next to the
+ * ends, folding, an empty value). */
+static void test_header_value_trim(void **state)
+{
+    (void)state;
+    static const struct { const char *line; const char *value; } cases[] = {
+        {"X-A: a\r\n", "a"},          {"X-B:  b \r\n", "b"},        {"X-C:c\r\n", "c"},
+        {"X-D: \r\n", ""},            {"X-E: e\t\r\n", "e"},       {"X-F:\tf\r\n", "f"},
+        {"X-G: \x01\r\n", "\x01"},    {"X-H: h\x01\r\n", "h\x01"}, {"X-I: i\r\r\n", "i"},
+        {"X-J: j\n", "j"},             {"X-K: k k\r\n", "k k"},      {"X-L: \xc3\xa9\r\n", "\xc3\xa9"},
+        {"X-M: m\r\n n \r\n", "m\r\n n"}, {"Subject: s\r\n", "s"},   {"Subject:\r\n", ""},
+        {"X-N:  n\r\n", "n"},         {"X-O: o \r\n", "o"},         {"X-P: \tp\r\n", "p"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "OPTIONS sip:b@h SIP/2.0\r\n%sCall-ID: x\r\nContent-Length: 0\r\n\r\n", cases[i].line);
+        assert_int_equal(_parse(msg, 0, NULL), SIP_OK);
+        assert_true(g_msg.nhdr >= 1);
+        if (g_msg.hdr[0].value.len != strlen(cases[i].value) ||
+            memcmp(g_msg.hdr[0].value.p, cases[i].value, g_msg.hdr[0].value.len) != 0)
+            fail_msg("value of \"%s\": \"%.*s\"", cases[i].line, (int)g_msg.hdr[0].value.len,
+                     (const char *)g_msg.hdr[0].value.p);
+    }
+}
+
 /* The 16-byte parameter-value scan ends where the table loop ends: every
  * byte value at every position of slices from 1 to 40 bytes (both the
  * 16-byte steps and the shifted last 16 bytes), from several starts. */
@@ -1549,6 +1577,7 @@ int main(void)
         cmocka_unit_test(test_span_pval_agrees),
         cmocka_unit_test(test_find_lf),
         cmocka_unit_test(test_cseq_fast_agrees),
+        cmocka_unit_test(test_header_value_trim),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
