@@ -166,10 +166,16 @@ static int _status_line(sip_msg *m, const uint8_t *b, size_t e)
         m->defects |= SIP_DEF_BAD_START_LINE_SPACING;
     size_t d = c;
     unsigned code = 0;
-    unsigned dg;
-    while (d < e && (dg = (unsigned)b[d] - '0') <= 9 && d - c < 4) {
-        code = code * 10 + dg;
-        d++;
+    unsigned d0, d1, d2, dg;
+    if (e - c >= 4 && (d0 = (unsigned)b[c] - '0') <= 9 && (d1 = (unsigned)b[c + 1] - '0') <= 9 &&
+        (d2 = (unsigned)b[c + 2] - '0') <= 9 && b[c + 3] == ' ') {
+        code = d0 * 100 + d1 * 10 + d2; /* the usual "200 ": where the loop stops */
+        d = c + 3;
+    } else {
+        while (d < e && (dg = (unsigned)b[d] - '0') <= 9 && d - c < 4) {
+            code = code * 10 + dg;
+            d++;
+        }
     }
     if (d - c != 3 || (d < e && !_wsp(b[d])) || code < 100 || code > 699) {
         m->error = SIP_E_BAD_STATUS_CODE; /* RFC 4475 bigcode */

@@ -1387,6 +1387,34 @@ static void test_cseq_fast_agrees(void **state)
     assert_int_not_equal(sip_parse_cseq(SS_SLICE_LIT("4294967296 ACK"), &c), 0);
 }
 
+/* Status codes: the usual "ddd SP" and the forms around it (no reason,
+ * HTAB, two or four digits, out of range). */
+static void test_status_codes(void **state)
+{
+    (void)state;
+    static const struct { const char *line; int ok; unsigned code; const char *reason; } cases[] = {
+        {"SIP/2.0 200 OK", 1, 200, "OK"},       {"SIP/2.0 180 Ringing", 1, 180, "Ringing"},
+        {"SIP/2.0 100 ", 1, 100, ""},           {"SIP/2.0 699 x", 1, 699, "x"},
+        {"SIP/2.0 200", 1, 200, ""},            {"SIP/2.0 200\tOK", 1, 200, "OK"},
+        {"SIP/2.0 099 x", 0, 0, NULL},          {"SIP/2.0 700 x", 0, 0, NULL},
+        {"SIP/2.0 20 OK", 0, 0, NULL},          {"SIP/2.0 2000 OK", 0, 0, NULL},
+        {"SIP/2.0 20x OK", 0, 0, NULL},         {"SIP/2.0 200x OK", 0, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s\r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n", cases[i].line);
+        sip_result r = _parse(msg, 0, NULL);
+        if (!cases[i].ok) {
+            assert_int_equal(r, SIP_MALFORMED);
+            assert_int_equal(g_msg.error, SIP_E_BAD_STATUS_CODE);
+            continue;
+        }
+        assert_int_equal(r, SIP_OK);
+        assert_int_equal(g_msg.status, cases[i].code);
+        _assert_slice(g_msg.reason, cases[i].reason);
+    }
+}
+
 /* Header values are stored without the LWS around them, whatever the
  * spacing: the usual " value CR" (trimmed by its two ends) and everything
  * around it (no SP, two, HTAB, a lone CR, a control byte next to the
@@ -1578,6 +1606,7 @@ int main(void)
         cmocka_unit_test(test_find_lf),
         cmocka_unit_test(test_cseq_fast_agrees),
         cmocka_unit_test(test_header_value_trim),
+        cmocka_unit_test(test_status_codes),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
