@@ -110,8 +110,11 @@ sip_result sip_int_classify_start(const uint8_t *p, size_t len, int at_eof, size
     while (e > i && (p[e - 1] == '\r' || p[e - 1] == ' ' || p[e - 1] == '\t'))
         e--;
     size_t v = e;
-    while (v > i && p[v - 1] != ' ' && p[v - 1] != '\t')
-        v--;
+    if (e >= i + 8 && SIP_INT_IEQ(ss_slice_make(p + e - 8, 8), " sip/2.0"))
+        v = e - 7; /* the usual version: where the scan back would stop */
+    else
+        while (v > i && p[v - 1] != ' ' && p[v - 1] != '\t')
+            v--;
     if (v <= i + 1 || e - v < 5 || !_is_sip_slash_prefix(p + v, 4))
         return SIP_NOT_SIP;
     /* Something other than blanks must sit between the method and version. */

@@ -91,25 +91,12 @@ static void _clear_unfilled(sip_msg *m, unsigned filled)
 static int _is_sip20(ss_slice v) { return SIP_INT_IEQ(v, "sip/2.0"); }
 
 /* Checks the Request-URI for what RFC 4475 §3.1.2.7/8/11 reject: <>
- * around it, embedded LWS, escaped headers ('?' after the host part). */
+ * around it, embedded LWS, escaped headers ('?' after the host part);
+ * sip_int_ruri_ok (headers.c) decides. */
 static void _check_ruri(sip_msg *m)
 {
-    ss_slice r = m->ruri;
-    sip_uri u;
-    if (sip_int_find2(r.p, 0, r.len, ' ', '\t') < r.len) {
+    if (!sip_int_ruri_ok(m->ruri))
         m->defects |= SIP_DEF_BAD_REQUEST_URI;
-        return;
-    }
-    if (r.len == 0 || r.p[0] == '<' || sip_parse_uri(r, &u) != 0) {
-        m->defects |= SIP_DEF_BAD_REQUEST_URI;
-        return;
-    }
-    if (SIP_INT_IEQ(u.scheme, "sip") || SIP_INT_IEQ(u.scheme, "sips")) {
-        const uint8_t *from = u.host.p ? u.host.p : r.p;
-        size_t left = r.len - (size_t)(from - r.p);
-        if (memchr(from, '?', left))
-            m->defects |= SIP_DEF_BAD_REQUEST_URI;
-    }
 }
 
 /* Request-Line = Method SP Request-URI SP SIP-Version CRLF; b[0..e) is the
@@ -179,10 +166,16 @@ static int _status_line(sip_msg *m, const uint8_t *b, size_t e)
         m->defects |= SIP_DEF_BAD_START_LINE_SPACING;
     size_t d = c;
     unsigned code = 0;
-    unsigned dg;
-    while (d < e && (dg = (unsigned)b[d] - '0') <= 9 && d - c < 4) {
-        code = code * 10 + dg;
-        d++;
+    unsigned d0, d1, d2, dg;
+    if (e - c >= 4 && (d0 = (unsigned)b[c] - '0') <= 9 && (d1 = (unsigned)b[c + 1] - '0') <= 9 &&
+        (d2 = (unsigned)b[c + 2] - '0') <= 9 && b[c + 3] == ' ') {
+        code = d0 * 100 + d1 * 10 + d2; /* the usual "200 ": where the loop stops */
+        d = c + 3;
+    } else {
+        while (d < e && (dg = (unsigned)b[d] - '0') <= 9 && d - c < 4) {
+            code = code * 10 + dg;
+            d++;
+        }
     }
     if (d - c != 3 || (d < e && !_wsp(b[d])) || code < 100 || code > 699) {
         m->error = SIP_E_BAD_STATUS_CODE; /* RFC 4475 bigcode */
@@ -258,9 +251,19 @@ static void _name_addr(sip_msg *m, ss_slice v, sip_name_addr *out, uint32_t bad)
 /* Handles one complete header (folded continuations included). Inlined
  * into both places _headers hands a header on: a call per header cost
  * more than the header ids and the switch below. */
+/* sip_int_trim for a header value: the usual " value CR" (one SP after
+ * the ':', the CR of the CRLF) is recognised by its two ends; anything
+ * else goes through the loops. Bytes above SP are never LWS. */
+static inline ss_slice _trim_value(ss_slice v)
+{
+    if (v.len >= 3 && v.p[0] == ' ' && v.p[1] > ' ' && v.p[v.len - 1] == '\r' && v.p[v.len - 2] > ' ')
+        return ss_slice_make(v.p + 1, v.len - 2);
+    return sip_int_trim(v);
+}
+
 static inline __attribute__((always_inline)) void _header(sip_msg *m, _pstate *st, sip_hdr_id id, ss_slice name, ss_slice value)
 {
-    value = sip_int_trim(value);
+    value = _trim_value(value);
     m->nhdr_total++;
     if (m->nhdr < SIP_MAX_HEADERS) {
         sip_header *h = &m->hdr[m->nhdr++];
@@ -422,8 +425,7 @@ static int _headers(sip_msg *m, _pstate *st, const uint8_t *b, size_t from, size
             if (i + 1 == n)
                 break; /* half of the final CRLF */
         }
-        const uint8_t *lf = memchr(b + i, '\n', n - i);
-        size_t e = lf ? (size_t)(lf - b) : n;
+        size_t e = sip_int_find_lf(b, i, n);
         if (_wsp(c)) {
             if (have)
                 vb = e;

@@ -9,6 +9,10 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "sipscope/sip.h"
 
 /* Character classes (RFC 3261 §25.1), one table lookup per byte. */
@@ -46,6 +50,51 @@ static inline size_t sip_int_span(const uint8_t *p, size_t i, size_t n, uint8_t 
     return i;
 }
 
+#ifdef __SSE2__
+/* A 16-byte class test for the fast paths' parameter values (branch,
+ * tag: 14-20 bytes, a table lookup per byte). It gives a 16-bit mask, bit
+ * k set when byte k of x is in the class; test_sip checks it against
+ * sip_int_ctype for every byte value and fuzz_sip against sip_int_span on
+ * every input. Hosts were measured too: SIP_CT_HOST needs five ranges and
+ * three single bytes, which cost more than the table loop over an IPv4
+ * address. */
+
+/* SIP_CT_PVAL: every byte above SP but DEL, '"', ',' and ';'. */
+static inline unsigned sip_int_pval_mask16(__m128i x)
+{
+    __m128i above_sp = _mm_cmpgt_epi8(_mm_xor_si128(x, _mm_set1_epi8((char)0x80)),
+                                      _mm_set1_epi8((char)(' ' ^ 0x80)));
+    __m128i out = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)),
+                               _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    out = _mm_or_si128(out, _mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+    out = _mm_or_si128(out, _mm_cmpeq_epi8(x, _mm_set1_epi8(';')));
+    return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(out, above_sp));
+}
+#endif
+
+/* sip_int_span(p, i, n, SIP_CT_PVAL): the fast paths' parameter values.
+ * With SSE2 (x86-64 always) 16 bytes per step while 16 are left, then,
+ * when p[0..n) holds 16, the slice's last 16 bytes once, their mask
+ * shifted so that bit 0 is p[i]; shorter slices take the table loop.
+ * Every load stays inside p[0..n). The general parsers keep the table
+ * loop, so the fast/general comparisons also compare the two scans. */
+static inline size_t sip_int_span_pval(const uint8_t *p, size_t i, size_t n)
+{
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16) {
+        unsigned stop = ~sip_int_pval_mask16(_mm_loadu_si128((const __m128i *)(p + i))) & 0xFFFFu;
+        if (stop)
+            return i + (size_t)__builtin_ctz(stop);
+    }
+    if (i < n && n >= 16) {
+        unsigned stop = ~sip_int_pval_mask16(_mm_loadu_si128((const __m128i *)(p + n - 16))) & 0xFFFFu;
+        stop >>= 16 - (n - i);
+        return stop ? i + (size_t)__builtin_ctz(stop) : n;
+    }
+#endif
+    return sip_int_span(p, i, n, SIP_CT_PVAL);
+}
+
 static inline uint8_t sip_int_lower(uint8_t c)
 {
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
@@ -63,28 +112,77 @@ static inline ss_slice sip_int_trim(ss_slice s)
     return s;
 }
 
+/* One chunk of sip_int_ieq_lit: the k bytes at p against the k bytes of
+ * lit, k a constant so that the literal folds into an immediate. */
+#define SIP_INT_IEQ_CHUNK_(T, k)                                                     \
+    static inline int sip_int_ieq##k##_(const uint8_t *p, const char *lit)          \
+    {                                                                              \
+        T l, x;                                                                    \
+        memcpy(&l, lit, k);                                                        \
+        memcpy(&x, p, k);                                                          \
+        return (T)(x | (T)((l & (T)0x4040404040404040ull) >> 1)) == l;             \
+    }
+SIP_INT_IEQ_CHUNK_(uint64_t, 8)
+SIP_INT_IEQ_CHUNK_(uint32_t, 4)
+SIP_INT_IEQ_CHUNK_(uint16_t, 2)
+SIP_INT_IEQ_CHUNK_(uint8_t, 1)
+#undef SIP_INT_IEQ_CHUNK_
+
 /* 1 when s equals the lower-case literal lit (length n) ignoring ASCII
  * case; n comes from sizeof at the call site, so there is no strlen.
- * Eight bytes at a time: a lower-case letter has bit 0x40 set, so
+ * Whole words at a time: a lower-case letter has bit 0x40 set, so
  * (lit & 0x40) >> 1 puts 0x20 exactly under the letters, and x | 0x20
  * equals a letter only when x is that letter in either case; the other
- * literal characters ('-', '/', '.', digits: all below 0x40) must match
- * exactly. Literals must not hold other characters from 0x40 up. */
+ * literal characters ('-', '/', '.', ':', digits: all below 0x40) must
+ * match exactly. Literals must not hold other characters from 0x40 up.
+ * A length that is no word size is covered by two overlapping words
+ * (e.g. 5 = bytes 0-3 and 1-4), all loads inside s: fixed-size loads of
+ * a literal fold into constants where a partial copy went through the
+ * stack. */
 static inline int sip_int_ieq_lit(ss_slice s, const char *lit, size_t n)
 {
     if (s.len != n)
         return 0;
-    for (size_t i = 0; i < n; i += 8) {
-        size_t k = n - i < 8 ? n - i : 8;
-        uint64_t l = 0, x = 0;
-        memcpy(&l, lit + i, k);
-        memcpy(&x, s.p + i, k);
-        if ((x | ((l & 0x4040404040404040ull) >> 1)) != l)
-            return 0;
+    const uint8_t *p = s.p;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            if (!sip_int_ieq8_(p + i, lit + i))
+                return 0;
+        return sip_int_ieq8_(p + n - 8, lit + n - 8);
     }
-    return 1;
+    if (n >= 4)
+        return sip_int_ieq4_(p, lit) && sip_int_ieq4_(p + n - 4, lit + n - 4);
+    if (n >= 2)
+        return sip_int_ieq2_(p, lit) && sip_int_ieq2_(p + n - 2, lit + n - 2);
+    return n == 0 || sip_int_ieq1_(p, lit);
 }
 #define SIP_INT_IEQ(s, lit) sip_int_ieq_lit((s), lit, sizeof(lit) - 1)
+
+/* Offset of the first LF in p[i..n), or n: the header loop's line end.
+ * With SSE2 (x86-64 always) inline, 16 bytes per step while 16 are left,
+ * then the slice's last 16 bytes once with the mask shifted so that bit 0
+ * is p[i] (every load inside p[0..n)); header lines are 20-60 bytes, where
+ * a memchr call cost more in its setup than in its scan. */
+static inline size_t sip_int_find_lf(const uint8_t *p, size_t i, size_t n)
+{
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n');
+    for (; i + 16 <= n; i += 16) {
+        unsigned hit = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), lf));
+        if (hit)
+            return i + (size_t)__builtin_ctz(hit);
+    }
+    if (i < n && n >= 16) {
+        unsigned hit = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + n - 16)), lf));
+        hit >>= 16 - (n - i);
+        return hit ? i + (size_t)__builtin_ctz(hit) : n;
+    }
+#endif
+    const uint8_t *q = i < n ? memchr(p + i, '\n', n - i) : NULL;
+    return q ? (size_t)(q - p) : n;
+}
 
 /* Offset of the first byte equal to a or b in p[i..n), or n. Eight bytes
  * at a time (SWAR): in v = x ^ (byte * 0x01..01) a matching byte is zero,
@@ -186,11 +284,24 @@ int sip_int_name_addr_trimmed(ss_slice value, sip_name_addr *out);
  * ','. */
 int sip_int_via_fast(ss_slice value, sip_via *out);
 
+/* 1 when a Request-URI as written is acceptable: no LWS inside, no <>
+ * around it, a URI sip_parse_uri parses, and for sip/sips no '?'
+ * (escaped headers) after the host part (RFC 4475 §3.1.2.7/8/11); 0
+ * otherwise. The usual "sip:user@host[:port]" is decided in one forward
+ * pass without sip_parse_uri. */
+int sip_int_ruri_ok(ss_slice ruri);
+/* sip_int_ruri_ok without its fast path: the reference it must agree with
+ * (fuzz_sip, test_sip). */
+int sip_int_ruri_ok_general(ss_slice ruri);
+
 /* sip_parse_name_addr without its fast path (headers.c): the reference the
  * fast path must agree with (fuzz_sip, test_sip). */
 int sip_int_name_addr_general(ss_slice value, sip_name_addr *out);
 /* sip_parse_via without its fast path, likewise. */
 int sip_int_via_general(ss_slice value, sip_via *out);
+
+/* sip_parse_cseq without its fast path, likewise. */
+int sip_int_cseq_general(ss_slice value, sip_cseq *out);
 
 /* Classifies the bytes at p as the beginning of a SIP start line.
  * Returns SIP_OK when the first line is complete and SIP-like (a request

@@ -57,6 +57,17 @@ static void _via_agree(ss_slice v)
     }
 }
 
+/* sip_parse_cseq (with its fast path) gives what the general parser gives. */
+static void _cseq_agree(ss_slice v)
+{
+    sip_cseq a, b;
+    _CHECK(sip_parse_cseq(v, &a) == sip_int_cseq_general(v, &b));
+    _CHECK(a.seq == b.seq && _same(a.method_name, b.method_name) && a.method == b.method);
+}
+
+/* The Request-URI check gives what its general form gives. */
+static void _ruri_agree(ss_slice r) { _CHECK(sip_int_ruri_ok(r) == sip_int_ruri_ok_general(r)); }
+
 /* A header name the prefix match finds is the one the token scan and
  * sip_hdr_lookup find, followed directly by ':'. */
 static void _hdr_prefix_agree(const uint8_t *p, size_t n)
@@ -83,6 +94,8 @@ static void _check_msg(const sip_msg *m, const uint8_t *p, size_t n)
     _inside(m->raw, p, n);
     _inside(m->method_name, p, n);
     _inside(m->ruri, p, n);
+    if (m->is_request)
+        _ruri_agree(m->ruri);
     _inside(m->call_id, p, n);
     _inside(m->from.uri.raw, p, n);
     _inside(m->from.tag, p, n);
@@ -122,6 +135,8 @@ static void _views(const sip_msg *m, const uint8_t *p, size_t n)
         _inside(na.tag, p, n);
         (void)sip_parse_via(v, &via);
         _via_agree(v);
+        _ruri_agree(v);
+        _cseq_agree(v);
         _inside(via.sent_by, p, n);
         _inside(via.received, p, n);
         (void)sip_parse_uri(v, &u);
@@ -144,6 +159,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     _name_addr_agree(ss_slice_make(data, size)); /* the whole input as one value */
     _via_agree(ss_slice_make(data, size));
+    _ruri_agree(ss_slice_make(data, size));
+    _cseq_agree(ss_slice_make(data, size));
+    for (size_t i = 0; i < size && i < 24; i++) { /* the 16-byte scans */
+        _CHECK(sip_int_span_pval(data, i, size) == sip_int_span(data, i, size, SIP_CT_PVAL));
+        const uint8_t *lf = memchr(data + i, '\n', size - i);
+        _CHECK(sip_int_find_lf(data, i, size) == (lf ? (size_t)(lf - data) : size));
+    }
     _hdr_prefix_agree(data, size);
     for (size_t i = 0; i < size; i++) /* every line start */
         if (data[i] == '\n')

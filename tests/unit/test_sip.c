@@ -143,6 +143,14 @@ static void test_looks_like(void **state)
     assert_false(sip_looks_like(U8("GET / HTTP/1.0\r\n"), 16));
     assert_false(sip_looks_like(U8("INVITE  \r\n"), 10)); /* no URI, no version */
     assert_false(sip_looks_like(U8("INVITE sip:x\r\n"), 14));
+    /* the version found by its usual " SIP/2.0" ending and by the scan back */
+    assert_true(sip_looks_like(U8("ACK sip:x sip/2.0\r\n"), 19));
+    assert_true(sip_looks_like(U8("ACK sip:x\tSIP/2.0\r\n"), 19));
+    assert_true(sip_looks_like(U8("ACK sip:x SIP/2.0 \r\n"), 20));
+    assert_true(sip_looks_like(U8("ACK x SIP/2.0\r\n"), 15));
+    assert_false(sip_looks_like(U8("ACK  SIP/2.0\r\n"), 14)); /* nothing between */
+    assert_false(sip_looks_like(U8("ACK SIP/2.0\r\n"), 13));
+    assert_false(sip_looks_like(U8("ACK sip:x SIP/\r\n"), 16));
 }
 
 /* ---- parse: basics and policy ---- */
@@ -1232,6 +1240,8 @@ static void test_name_addr_fast_agrees(void **state)
         "sip:a@h;transport=udp;expires=3600",
         "Bob Smith <sips:bob@b.example:5061;transport=tls>;tag=a6c85cf",
         "<sip:b.example>",
+        "Bob  Smith   <sip:bob@b.example>;tag=2", /* display trim on the fast path */
+        "b <sip:bob@b.example>",
         "<sip:bob@b.example;x=1 >",
         "<sip:bob@[::1]:5060>",
         "\"Bob\" <sip:bob@b.example>;tag=1",
@@ -1256,6 +1266,21 @@ static void test_name_addr_fast_agrees(void **state)
         "<sip:bob@b%2eexample>",
         "Bell, Alexander <sip:a.g.bell@bell-tel.com>;tag=43",
         "<sip:bob@b.example",
+        "<sip:b@h>;TAG=a;tag=b", /* around the ";tag=" shortcut */
+        "<sip:b@h>;x=1;tag=a;tag=b",
+        "<sip:b@h>;tag=a b",
+        "<sip:b@h>;tag=a,b",
+        "<sip:b@h>;tag=\"a\"",
+        "<sip:b@h>;tag;tag=a",
+        "<sip:b@h>;tags=a;tag=b",
+        "<sip:b@h>;tag=;x",
+        "<sipx:bob@b.example>", /* around the "sip:" shortcut */
+        "<si:bob@b.example>",
+        "<sip.x:bob@b.example>",
+        "<sIpS:bob@b.example>",
+        "<sip:>",
+        "<sip:",
+        "sips:bob@b.example;tag=1",
         "sip:",
         "<>",
         "",
@@ -1301,6 +1326,20 @@ static void test_via_fast_agrees(void **state)
         "SIP/2.0/UDP",
         "SIP/2.0/UDP h;BRANCH=Up;Received=1.2.3.4;RPORT=1",
         "SIP/2.0/UDP h;maddr=224.2.0.1;ttl=16;branch=z9hG4bK1",
+        "sip/2.0/udp h:5060;branch=z9hG4bK1", /* the sent-protocol shortcut, any case */
+        "SIP/2.0/UDP h;Branch=a;branch=b", /* around the ";branch=" shortcut */
+        "SIP/2.0/UDP h;branch=a;BRANCH=b;rport",
+        "SIP/2.0/UDP h;branch=",
+        "SIP/2.0/UDP h;branch=;rport=5",
+        "SIP/2.0/UDP h;branch=a b",
+        "SIP/2.0/UDP h;branch=a\"b",
+        "SIP/2.0/UDP h;branches=a;branch=b",
+        "SIP/2.0/UDP h;branch;branch=b",
+        "SIP/2.0/",
+        "SIP/2.0/ h",
+        "SIP/2.0//UDP h",
+        "SIP/2.01/UDP h",
+        "SIP/3.0/UDP h",
         "",
     };
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
@@ -1319,6 +1358,211 @@ static void test_via_fast_agrees(void **state)
         assert_int_equal(a.port, b.port);
         assert_int_equal(a.rport, b.rport);
     }
+}
+
+/* The CSeq fast path against the general parser: the usual forms and
+ * near misses (LWS, ten and eleven digits, 2**32, junk after the method). */
+static void test_cseq_fast_agrees(void **state)
+{
+    (void)state;
+    static const char *const vals[] = {
+        "1 INVITE", "314159 INVITE", "2 BYE", "4294967295 ACK", "4294967296 ACK",
+        "0000000001 ACK", "00000000001 ACK", "12345678901 ACK", "1  INVITE", "1\tINVITE",
+        " 1 INVITE", "1 INVITE ", "1 INVITE x", "1 INV;ITE", "1 ", "1", "INVITE", "1INVITE",
+        "1 invite", "1 FOO", "-1 ACK", "1 A", "",
+    };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        ss_slice v = ss_slice_make(vals[i], strlen(vals[i]));
+        sip_cseq a, b;
+        int ra = sip_parse_cseq(v, &a), rb = sip_int_cseq_general(v, &b);
+        assert_int_equal(ra, rb);
+        assert_int_equal(a.seq, b.seq);
+        assert_true(a.method_name.p == b.method_name.p && a.method_name.len == b.method_name.len);
+        assert_int_equal(a.method, b.method);
+    }
+    sip_cseq c;
+    assert_int_equal(sip_parse_cseq(SS_SLICE_LIT("4294967295 ACK"), &c), 0);
+    assert_int_equal(c.seq, 4294967295u);
+    assert_int_equal(c.method, SIP_M_ACK);
+    assert_int_not_equal(sip_parse_cseq(SS_SLICE_LIT("4294967296 ACK"), &c), 0);
+}
+
+/* Status codes: the usual "ddd SP" and the forms around it (no reason,
+ * HTAB, two or four digits, out of range). */
+static void test_status_codes(void **state)
+{
+    (void)state;
+    static const struct { const char *line; int ok; unsigned code; const char *reason; } cases[] = {
+        {"SIP/2.0 200 OK", 1, 200, "OK"},       {"SIP/2.0 180 Ringing", 1, 180, "Ringing"},
+        {"SIP/2.0 100 ", 1, 100, ""},           {"SIP/2.0 699 x", 1, 699, "x"},
+        {"SIP/2.0 200", 1, 200, ""},            {"SIP/2.0 200\tOK", 1, 200, "OK"},
+        {"SIP/2.0 099 x", 0, 0, NULL},          {"SIP/2.0 700 x", 0, 0, NULL},
+        {"SIP/2.0 20 OK", 0, 0, NULL},          {"SIP/2.0 2000 OK", 0, 0, NULL},
+        {"SIP/2.0 20x OK", 0, 0, NULL},         {"SIP/2.0 200x OK", 0, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s\r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n", cases[i].line);
+        sip_result r = _parse(msg, 0, NULL);
+        if (!cases[i].ok) {
+            assert_int_equal(r, SIP_MALFORMED);
+            assert_int_equal(g_msg.error, SIP_E_BAD_STATUS_CODE);
+            continue;
+        }
+        assert_int_equal(r, SIP_OK);
+        assert_int_equal(g_msg.status, cases[i].code);
+        _assert_slice(g_msg.reason, cases[i].reason);
+    }
+}
+
+/* Header values are stored without the LWS around them, whatever the
+ * spacing: the usual " value CR" (trimmed by its two ends) and everything
+ * around it (no SP, two, HTAB, a lone CR, a control byte next to the
+ * ends, folding, an empty value). */
+static void test_header_value_trim(void **state)
+{
+    (void)state;
+    static const struct { const char *line; const char *value; } cases[] = {
+        {"X-A: a\r\n", "a"},          {"X-B:  b \r\n", "b"},        {"X-C:c\r\n", "c"},
+        {"X-D: \r\n", ""},            {"X-E: e\t\r\n", "e"},       {"X-F:\tf\r\n", "f"},
+        {"X-G: \x01\r\n", "\x01"},    {"X-H: h\x01\r\n", "h\x01"}, {"X-I: i\r\r\n", "i"},
+        {"X-J: j\n", "j"},             {"X-K: k k\r\n", "k k"},      {"X-L: \xc3\xa9\r\n", "\xc3\xa9"},
+        {"X-M: m\r\n n \r\n", "m\r\n n"}, {"Subject: s\r\n", "s"},   {"Subject:\r\n", ""},
+        {"X-N:  n\r\n", "n"},         {"X-O: o \r\n", "o"},         {"X-P: \tp\r\n", "p"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "OPTIONS sip:b@h SIP/2.0\r\n%sCall-ID: x\r\nContent-Length: 0\r\n\r\n", cases[i].line);
+        assert_int_equal(_parse(msg, 0, NULL), SIP_OK);
+        assert_true(g_msg.nhdr >= 1);
+        if (g_msg.hdr[0].value.len != strlen(cases[i].value) ||
+            memcmp(g_msg.hdr[0].value.p, cases[i].value, g_msg.hdr[0].value.len) != 0)
+            fail_msg("value of \"%s\": \"%.*s\"", cases[i].line, (int)g_msg.hdr[0].value.len,
+                     (const char *)g_msg.hdr[0].value.p);
+    }
+}
+
+/* The 16-byte parameter-value scan ends where the table loop ends: every
+ * byte value at every position of slices from 1 to 40 bytes (both the
+ * 16-byte steps and the shifted last 16 bytes), from several starts. */
+static void test_span_pval_agrees(void **state)
+{
+    (void)state;
+    uint8_t buf[40];
+    for (int c = 0; c < 256; c++) {
+        for (size_t n = 1; n <= sizeof buf; n++) {
+            for (size_t at = 0; at < n; at++) {
+                memset(buf, 'a', n);
+                buf[at] = (uint8_t)c;
+                const size_t starts[] = {0, 1, at, n - 1, n};
+                for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
+                    size_t i = starts[k] <= n ? starts[k] : n;
+                    size_t want = sip_int_span(buf, i, n, SIP_CT_PVAL);
+                    if (sip_int_span_pval(buf, i, n) != want)
+                        fail_msg("byte 0x%02x at %zu of %zu from %zu", c, at, n, i);
+                }
+            }
+        }
+    }
+}
+
+/* The header loop's LF search finds what memchr finds: no LF, one at
+ * every position, two, in slices of 0 to 40 bytes from every start. */
+static void test_find_lf(void **state)
+{
+    (void)state;
+    uint8_t buf[40];
+    for (size_t n = 0; n <= sizeof buf; n++) {
+        for (size_t at = 0; at <= n; at++) { /* at == n: no LF */
+            memset(buf, 'x', sizeof buf);
+            if (at < n)
+                buf[at] = '\n';
+            if (at + 3 < n)
+                buf[at + 3] = '\n';
+            for (size_t i = 0; i <= n; i++) {
+                const uint8_t *q = i < n ? memchr(buf + i, '\n', n - i) : NULL;
+                size_t want = q ? (size_t)(q - buf) : n;
+                if (sip_int_find_lf(buf, i, n) != want)
+                    fail_msg("LF at %zu of %zu from %zu", at, n, i);
+            }
+        }
+    }
+    assert_int_equal(sip_int_find_lf(NULL, 0, 0), 0);
+}
+
+/* The case-insensitive literal compare at every length from 0 to 15 (one
+ * byte, two and four overlapping bytes, one word, a word plus an
+ * overlapping word): either case matches, any one changed byte does not,
+ * nor does another length. */
+static void test_ieq_lit_lengths(void **state)
+{
+    (void)state;
+    static const char lit[] = "content-length:";
+    for (size_t n = 0; n < sizeof lit; n++) {
+        uint8_t buf[16];
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (uint8_t)((lit[i] >= 'a' && lit[i] <= 'z') ? lit[i] - 32 : lit[i]);
+        assert_true(sip_int_ieq_lit(ss_slice_make(lit, n), lit, n));
+        assert_true(sip_int_ieq_lit(ss_slice_make(buf, n), lit, n));
+        if (n > 0)
+            assert_false(sip_int_ieq_lit(ss_slice_make(buf, n - 1), lit, n));
+        for (size_t i = 0; i < n; i++) {
+            buf[i] ^= 0x01;
+            assert_false(sip_int_ieq_lit(ss_slice_make(buf, n), lit, n));
+            buf[i] ^= 0x01 ^ 0x20; /* the other case of a letter; '-' ^ 0x20 is CR */
+            assert_int_equal(sip_int_ieq_lit(ss_slice_make(buf, n), lit, n), lit[i] >= 'a');
+            buf[i] ^= 0x20;
+        }
+    }
+}
+
+/* The Request-URI check's fast path against the general one, on the
+ * usual forms and on near misses that must fall back; the expected
+ * answer is checked too, so that both cannot be wrong together. */
+static void test_ruri_fast_agrees(void **state)
+{
+    (void)state;
+    static const struct { const char *ruri; int ok; } cases[] = {
+        {"sip:bench@127.0.0.1:15060", 1},
+        {"sip:bob@b.example", 1},
+        {"SIPS:Bob@B.Example:5061", 1},
+        {"sip:b.example", 1},
+        {"sip:bob@b.example;transport=udp", 1},
+        {"sip:bob@b.example;lr;x=1", 1},
+        {"sip:bob@b.example;x=a?b", 0},
+        {"sip:bob@b.example?subject=x", 0},
+        {"sip:bob@b.example;x=a b", 0},
+        {"sip:bob@b.example;x=a\tb", 0},
+        {"sip:bob@b.example:99999", 0},
+        {"sip:bob@b.example:", 0},
+        {"sip:bob@b.example:5060x", 0},
+        {"sip:bob@b.example>", 0},
+        {"<sip:bob@b.example>", 0},
+        {"sip:bob:pw@b.example", 1},
+        {"sip:user;par=a@b.example", 1},
+        {"sip:b.example;x=a@b", 1},
+        {"sip:bob@[::1]:5060", 1},
+        {"sip:bob@b.example\r", 1},
+        {"sip:bob@b.example;x\r", 1},
+        {"sip:%61lice@a.example", 1},
+        {"sip:", 0},
+        {"sip:@b.example", 1},
+        {"sips:", 0},
+        {"tel:+15551234", 1},
+        {"urn:service:sos", 1},
+        {"http://x/?a", 1},
+        {"sip:bob@b.example;x=1 ", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ss_slice r = ss_slice_make(cases[i].ruri, strlen(cases[i].ruri));
+        int general = sip_int_ruri_ok_general(r);
+        if (general != cases[i].ok)
+            fail_msg("general %d for \"%s\"", general, cases[i].ruri);
+        assert_int_equal(sip_int_ruri_ok(r), general);
+    }
+    assert_int_equal(sip_int_ruri_ok(SS_SLICE_NULL), 0);
 }
 
 int main(void)
@@ -1356,6 +1600,13 @@ int main(void)
         cmocka_unit_test(test_torture),
         cmocka_unit_test(test_name_addr_fast_agrees),
         cmocka_unit_test(test_via_fast_agrees),
+        cmocka_unit_test(test_ruri_fast_agrees),
+        cmocka_unit_test(test_ieq_lit_lengths),
+        cmocka_unit_test(test_span_pval_agrees),
+        cmocka_unit_test(test_find_lf),
+        cmocka_unit_test(test_cseq_fast_agrees),
+        cmocka_unit_test(test_header_value_trim),
+        cmocka_unit_test(test_status_codes),
     };
     return cmocka_run_group_tests_name("sip", tests, NULL, NULL);
 }
