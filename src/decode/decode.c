@@ -118,14 +118,6 @@ void dec_config_default(dec_config *cfg)
     cfg->tls_max_flows = 1024;
 }
 
-int dec_is_sip_port(const dec_ctx *d, uint16_t port)
-{
-    for (int i = 0; i < 8 && d->cfg.sip_ports[i]; i++)
-        if (d->cfg.sip_ports[i] == port)
-            return 1;
-    return 0;
-}
-
 int dec_config_add_hep_port(dec_config *cfg, uint16_t port)
 {
     for (int i = 0; i < DEC_MAX_HEP_PORTS; i++) {
@@ -141,10 +133,17 @@ int dec_config_add_hep_port(dec_config *cfg, uint16_t port)
 
 static int _is_hep_port(const dec_ctx *d, uint16_t port)
 {
+    return (d->port_kind[port] & DEC_PORT_HEP) != 0;
+}
+
+static void _port_kinds(dec_ctx *d)
+{
+    for (int i = 0; i < 8 && d->cfg.sip_ports[i]; i++)
+        d->port_kind[d->cfg.sip_ports[i]] |= DEC_PORT_SIP;
     for (int i = 0; i < DEC_MAX_HEP_PORTS && d->cfg.hep_ports[i]; i++)
-        if (d->cfg.hep_ports[i] == port)
-            return 1;
-    return 0;
+        d->port_kind[d->cfg.hep_ports[i]] |= DEC_PORT_HEP;
+    d->port_kind[4789] |= DEC_PORT_TUNNEL;
+    d->port_kind[2152] |= DEC_PORT_TUNNEL;
 }
 
 int dec_create(dec_ctx **out, const dec_config *cfg, dec_payload_fn fn, void *user)
@@ -159,6 +158,7 @@ int dec_create(dec_ctx **out, const dec_config *cfg, dec_payload_fn fn, void *us
         dec_config_default(&d->cfg);
     d->fn = fn;
     d->user = user;
+    _port_kinds(d);
     if (dec_defrag_create(&d->defrag, &d->cfg) != 0 || dec_tcp_create(&d->tcp, &d->cfg) != 0) {
         dec_destroy(d);
         return ENOMEM;
@@ -180,7 +180,7 @@ void dec_emit(dec_ctx *d, const dec_pkt *pk, uint16_t sport, uint16_t dport, dec
     pl.dst.port = dport;
     pl.transport = tp;
     pl.flags = pk->flags | extra_flags;
-    if (dec_is_sip_port(d, sport) || dec_is_sip_port(d, dport))
+    if ((d->port_kind[sport] | d->port_kind[dport]) & DEC_PORT_SIP)
         pl.flags |= DEC_PL_SIP_PORT;
     else if (d->cfg.strict_ports && !(pl.flags & DEC_PL_HEP))
         return;
@@ -259,18 +259,20 @@ static void _udp(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     plen = (size_t)ulen - 8; /* Ethernet padding is not payload */
     if (plen == 0)
         return;
-    if (dport == 4789 || sport == 4789) { /* VXLAN: 8-byte header, then Ethernet */
-        uint8_t fl;
-        if (plen > 8 && ss_peek_u8(&c, 0, &fl) == 0 && (fl & 0x08)) {
-            if (_enter_tunnel(d, pk) == 0)
-                dec_ether(d, pk, c.p + 8, plen - 8);
-            return;
+    if ((d->port_kind[sport] | d->port_kind[dport]) & (DEC_PORT_TUNNEL | DEC_PORT_HEP)) {
+        if (dport == 4789 || sport == 4789) { /* VXLAN: 8-byte header, then Ethernet */
+            uint8_t fl;
+            if (plen > 8 && ss_peek_u8(&c, 0, &fl) == 0 && (fl & 0x08)) {
+                if (_enter_tunnel(d, pk) == 0)
+                    dec_ether(d, pk, c.p + 8, plen - 8);
+                return;
+            }
         }
+        if ((dport == 2152 || sport == 2152) && _gtpu(d, pk, c.p, plen) == 0)
+            return;
+        if ((_is_hep_port(d, dport) || _is_hep_port(d, sport)) && dec_hep(d, pk, c.p, plen) == 0)
+            return;
     }
-    if ((dport == 2152 || sport == 2152) && _gtpu(d, pk, c.p, plen) == 0)
-        return;
-    if ((_is_hep_port(d, dport) || _is_hep_port(d, sport)) && dec_hep(d, pk, c.p, plen) == 0)
-        return;
     dec_emit(d, pk, sport, dport, DEC_TP_UDP, c.p, plen, 0);
 }
 

@@ -31,9 +31,16 @@ typedef struct dec_sctp_frag {
     int64_t ts_us;
 } dec_sctp_frag;
 
+/* What a UDP/TCP port number means to the decoder, by port: one load per
+ * port instead of walking the configured lists for every packet. */
+#define DEC_PORT_SIP    0x01u /* cfg.sip_ports */
+#define DEC_PORT_HEP    0x02u /* cfg.hep_ports */
+#define DEC_PORT_TUNNEL 0x04u /* VXLAN 4789, GTP-U 2152 */
+
 struct dec_ctx {
     dec_sctp_frag sctp[DEC_SCTP_PENDING];
     dec_config cfg;
+    uint8_t port_kind[65536]; /* DEC_PORT_* bits, from cfg at dec_create */
     dec_payload_fn fn;
     void *user;
     uint64_t c[DEC_C__COUNT];
@@ -58,7 +65,10 @@ void dec_ip(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len);
 /* An Ethernet frame (also inside GRE/VXLAN). */
 void dec_ether(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len);
 
-int dec_is_sip_port(const dec_ctx *d, uint16_t port);
+static inline int dec_is_sip_port(const dec_ctx *d, uint16_t port)
+{
+    return (d->port_kind[port] & DEC_PORT_SIP) != 0;
+}
 
 /* defrag.c */
 int dec_defrag_create(dec_defrag **out, const dec_config *cfg);
