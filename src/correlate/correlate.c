@@ -57,7 +57,7 @@ typedef struct _list {
     struct _rec *head, *tail;
 } _list;
 
-enum { _LINK_ACT = 0, _LINK_PEND = 1 };
+enum { _LINK_ACT = 0, _LINK_PEND = 1, _LINK_NEW = 2 };
 /* Timings of pub (_decide_times), so that the message that sets one of
  * their inputs updates only what depends on it. */
 enum {
@@ -78,7 +78,7 @@ typedef enum _why {
 
 typedef struct _rec {
     cor_record pub;          /* first: the sink sees &pub */
-    _link link[2];           /* activity list (active or linger), timer list */
+    _link link[3];           /* activity list (active or linger), timer list, creation order */
     uint8_t in_act;          /* _IN_* */
     uint8_t in_pend;
     uint8_t ids_from_request; /* from/to/from_tag were taken from a request */
@@ -139,6 +139,7 @@ struct cor_ctx {
     _slot *slots;            /* open addressing, linear probing, load <= 1/2 */
     size_t nslots, nrec;
     _list active, linger, pend, established; /* established: confirmed calls */
+    _list created;           /* every live record, in creation (id) order */
     uint64_t next_id;
     int64_t now_us;
     uint32_t txn_cap;
@@ -613,6 +614,7 @@ static void _finish(cor_ctx *c, _rec *r, _why why, int live)
 {
     _act_unlink(c, r);
     _pend_unlink(c, r);
+    _list_remove(&c->created, r, _LINK_NEW);
     _table_remove(c, r);
     _decide(c, r, 1, live, why);
     if (r->sid_h)
@@ -691,6 +693,7 @@ static _rec *_rec_new(cor_ctx *c, const sip_msg *m, uint64_t h, int64_t ts)
         return NULL;
     }
     r->pub.id = ++c->next_id;
+    _list_append(&c->created, r, _LINK_NEW);
     r->pub.kind = COR_KIND_OTHER;
     r->inv_first_us = r->ring_us = r->ok_us = r->ack_us = r->bye_us = COR_UNSET;
     _set_kind(c, r, kind); /* timings -1, outcome due */
@@ -1526,20 +1529,30 @@ void cor_finish(cor_ctx *c, int live)
 {
     if (c->nrec == 0)
         return;
+    /* Records come out by first message, then id. Creation order is id
+     * order and mostly first-message order too (a record's first_us moves
+     * back only when packets arrive out of time order): then no sort. */
+    int64_t prev = INT64_MIN;
+    _rec *r;
+    for (r = c->created.head; r; r = r->link[_LINK_NEW].next) {
+        if (r->pub.first_us < prev)
+            break;
+        prev = r->pub.first_us;
+    }
+    if (r == NULL) {
+        while ((r = c->created.head) != NULL)
+            _finish(c, r, _WHY_FINISH, live);
+        return;
+    }
     _rec **all = malloc(c->nrec * sizeof *all);
     size_t n = 0;
     if (all == NULL) {
         /* no memory to sort: emit in activity order rather than lose them */
-        _rec *r;
         while ((r = _oldest(c)) != NULL)
             _finish(c, r, _WHY_FINISH, live);
         return;
     }
-    for (_rec *r = c->active.head; r; r = r->link[_LINK_ACT].next)
-        all[n++] = r;
-    for (_rec *r = c->linger.head; r; r = r->link[_LINK_ACT].next)
-        all[n++] = r;
-    for (_rec *r = c->established.head; r; r = r->link[_LINK_ACT].next)
+    for (r = c->created.head; r; r = r->link[_LINK_NEW].next)
         all[n++] = r;
     qsort(all, n, sizeof *all, _cmp_first);
     for (size_t i = 0; i < n; i++)
