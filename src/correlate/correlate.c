@@ -57,7 +57,15 @@ typedef struct _list {
     struct _rec *head, *tail;
 } _list;
 
-enum { _LINK_ACT = 0, _LINK_PEND = 1 };
+enum { _LINK_ACT = 0, _LINK_PEND = 1, _LINK_NEW = 2 };
+/* Timings of pub (_decide_times), so that the message that sets one of
+ * their inputs updates only what depends on it. */
+enum {
+    _T_SETUP = 1,    /* setup_ms: INVITE, 2xx */
+    _T_PDD = 2,      /* pdd_ms: INVITE, 18x */
+    _T_DURATION = 4, /* duration_ms: 2xx, ACK, BYE */
+    _T_ALL = 7,
+};
 enum { _IN_NONE = 0, _IN_ACTIVE, _IN_LINGER, _IN_ESTABLISHED };
 
 typedef enum _why {
@@ -70,7 +78,7 @@ typedef enum _why {
 
 typedef struct _rec {
     cor_record pub;          /* first: the sink sees &pub */
-    _link link[2];           /* activity list (active or linger), timer list */
+    _link link[3];           /* activity list (active or linger), timer list, creation order */
     uint8_t in_act;          /* _IN_* */
     uint8_t in_pend;
     uint8_t ids_from_request; /* from/to/from_tag were taken from a request */
@@ -82,6 +90,9 @@ typedef struct _rec {
     uint8_t sub_active;      /* subscription accepted and not terminated (RFC 6665) */
     uint8_t sub_unsubscribe; /* its latest SUBSCRIBE had Expires: 0 */
     uint8_t sb_len1;         /* sent_by cache: its length + 1, 0 = empty */
+    uint8_t dirty;           /* an input of the outcome changed since _decide_outcome ran: a
+                              * message that moves none (a 1xx, the 200 to a BYE, any
+                              * retransmission) does not recompute it */
     uint32_t max_cseq;       /* highest CSeq seen, for its tombstone */
     uint64_t hash;
     uint64_t sid_h;          /* key of this record in ctx->links (Session-ID, or an
@@ -128,6 +139,7 @@ struct cor_ctx {
     _slot *slots;            /* open addressing, linear probing, load <= 1/2 */
     size_t nslots, nrec;
     _list active, linger, pend, established; /* established: confirmed calls */
+    _list created;           /* every live record, in creation (id) order */
     uint64_t next_id;
     int64_t now_us;
     uint32_t txn_cap;
@@ -492,13 +504,14 @@ static void _table_remove(cor_ctx *c, _rec *r)
 
 static const cor_txn *_txn_at(const _rec *r, uint32_t i) { return i == COR_NO_IDX ? NULL : &r->txns[i]; }
 
-/* Fills outcome, final status and the timings from what the record saw.
- * finishing: the record is being emitted (undecided calls become unanswered
- * or in_progress). timed_out: its INVITE outlived Timer B. */
-static void _decide(cor_ctx *c, _rec *r, int finishing, int live, _why why)
+/* Fills outcome and final status from what the record saw. Its inputs:
+ * the kind, the latest transaction (non-INVITE flows) or the deciding
+ * INVITE's final response and a CANCEL (calls); whatever sets one of them
+ * sets rec->dirty. finishing: the record is being emitted (undecided
+ * calls become unanswered or in_progress); why: what finished it. */
+static void _decide_outcome(cor_ctx *c, _rec *r, int finishing, int live, _why why)
 {
     cor_record *p = &r->pub;
-    p->setup_ms = p->pdd_ms = p->duration_ms = -1;
     if (p->kind != COR_KIND_CALL) {
         const cor_txn *t = r->last_is_scratch ? r->scratch : _txn_at(r, r->last_txn);
         const _txn *x = r->last_is_scratch ? r->scratch_tx : t ? &r->tx[r->last_txn] : NULL;
@@ -547,16 +560,46 @@ static void _decide(cor_ctx *c, _rec *r, int finishing, int live, _why why)
         p->outcome = COR_OUT_FAILED;
     else
         p->outcome = COR_OUT_REJECTED;
+}
 
-    if (r->inv_first_us != COR_UNSET) {
-        if (r->ok_us != COR_UNSET && r->ok_us >= r->inv_first_us)
-            p->setup_ms = (r->ok_us - r->inv_first_us) / 1000;
-        if (r->ring_us != COR_UNSET && r->ring_us >= r->inv_first_us)
-            p->pdd_ms = (r->ring_us - r->inv_first_us) / 1000;
+/* Milliseconds from a to b, -1 when either is unset or b is before a. */
+static inline int64_t _span_ms(int64_t a, int64_t b)
+{
+    return a != COR_UNSET && b != COR_UNSET && b >= a ? (b - a) / 1000 : -1;
+}
+
+/* Fills the timings flagged in what (_T_*) of a call (-1 for other kinds)
+ * from the times of its INVITE, 18x, 2xx, ACK and BYE. Each of those is set
+ * once, so the message that sets it updates the timings that depend on it
+ * (what is then a constant and this folds to one span), and a change of
+ * kind all of them. */
+static inline void _decide_times(_rec *r, unsigned what)
+{
+    cor_record *p = &r->pub;
+    int call = p->kind == COR_KIND_CALL;
+    if (what & _T_SETUP)
+        p->setup_ms = call ? _span_ms(r->inv_first_us, r->ok_us) : -1;
+    if (what & _T_PDD)
+        p->pdd_ms = call ? _span_ms(r->inv_first_us, r->ring_us) : -1;
+    if (what & _T_DURATION)
+        p->duration_ms = call ? _span_ms(r->ok_us != COR_UNSET ? r->ok_us : r->ack_us, r->bye_us) : -1;
+}
+
+/* Outcome, final status and timings, all recomputed (a record finishing). */
+static void _decide(cor_ctx *c, _rec *r, int finishing, int live, _why why)
+{
+    _decide_outcome(c, r, finishing, live, why);
+    _decide_times(r, _T_ALL);
+    r->dirty = 0;
+}
+
+/* The outcome, recomputed when the latest message changed an input. */
+static inline void _decide_dirty(cor_ctx *c, _rec *r)
+{
+    if (r->dirty) {
+        _decide_outcome(c, r, 0, 0, _WHY_FINISH);
+        r->dirty = 0;
     }
-    int64_t up = r->ok_us != COR_UNSET ? r->ok_us : r->ack_us;
-    if (up != COR_UNSET && r->bye_us != COR_UNSET && r->bye_us >= up)
-        p->duration_ms = (r->bye_us - up) / 1000;
 }
 
 /* ---- records ---- */
@@ -571,6 +614,7 @@ static void _finish(cor_ctx *c, _rec *r, _why why, int live)
 {
     _act_unlink(c, r);
     _pend_unlink(c, r);
+    _list_remove(&c->created, r, _LINK_NEW);
     _table_remove(c, r);
     _decide(c, r, 1, live, why);
     if (r->sid_h)
@@ -616,6 +660,8 @@ static void _set_kind(cor_ctx *c, _rec *r, cor_kind k)
     if (k == COR_KIND_CALL && r->pub.kind != COR_KIND_CALL)
         c->counters[COR_C_CALLS]++;
     r->pub.kind = k;
+    r->dirty = 1;
+    _decide_times(r, _T_ALL);
 }
 
 static _rec *_rec_new(cor_ctx *c, const sip_msg *m, uint64_t h, int64_t ts)
@@ -647,8 +693,10 @@ static _rec *_rec_new(cor_ctx *c, const sip_msg *m, uint64_t h, int64_t ts)
         return NULL;
     }
     r->pub.id = ++c->next_id;
+    _list_append(&c->created, r, _LINK_NEW);
     r->pub.kind = COR_KIND_OTHER;
-    _set_kind(c, r, kind);
+    r->inv_first_us = r->ring_us = r->ok_us = r->ack_us = r->bye_us = COR_UNSET;
+    _set_kind(c, r, kind); /* timings -1, outcome due */
     r->pub.state = COR_ST_TRYING;
     r->pub.outcome = COR_OUT_NONE;
     r->pub.to_tag = r->pub.user_agent = r->pub.final_reason = "";
@@ -656,9 +704,7 @@ static _rec *_rec_new(cor_ctx *c, const sip_msg *m, uint64_t h, int64_t ts)
     _set_ids(r, m);
     r->ids_from_request = m->is_request != 0;
     r->pub.first_us = r->pub.last_us = ts;
-    r->pub.setup_ms = r->pub.pdd_ms = r->pub.duration_ms = -1;
     r->dec_inv = r->last_inv = r->last_txn = COR_NO_IDX;
-    r->inv_first_us = r->ring_us = r->ok_us = r->ack_us = r->bye_us = COR_UNSET;
     c->counters[COR_C_RECORDS]++;
     cor_distinct_add(&c->distinct, h);
     return r;
@@ -783,6 +829,8 @@ static cor_txn *_txn_new(cor_ctx *c, _rec *r, uint64_t kh, sip_method method, ss
         r->scratch_used = 1;
     }
     c->counters[COR_C_TRANSACTIONS]++;
+    if (r->pub.kind != COR_KIND_CALL)
+        r->dirty = 1; /* the latest transaction decides */
     memset(t, 0, sizeof *t);
     memset(x, 0, sizeof *x);
     t->method = (uint8_t)method;
@@ -1052,26 +1100,34 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
             if (ti == COR_NO_IDX)
                 break;
             r->last_inv = ti;
+            r->dirty = 1;
             if (!has_to_tag && created) {
                 x->initial = 1;
                 r->dec_inv = ti;
-                if (r->inv_first_us == COR_UNSET)
+                if (r->inv_first_us == COR_UNSET) {
                     r->inv_first_us = ts;
+                    _decide_times(r, _T_SETUP | _T_PDD);
+                }
                 if (r->pub.state == COR_ST_TERMINATED && !r->bye_answered)
                     r->pub.state = COR_ST_TRYING; /* new attempt, e.g. after a 401/407 */
             }
             break;
         case SIP_M_ACK:
-            if (!joined && r->ack_us == COR_UNSET)
+            if (!joined && r->ack_us == COR_UNSET) {
                 r->ack_us = ts;
+                _decide_times(r, _T_DURATION);
+            }
             break;
         case SIP_M_CANCEL:
             r->cancel_seen = 1;
             r->cancel_cseq = cseq;
+            r->dirty = 1;
             break;
         case SIP_M_BYE:
-            if (r->bye_us == COR_UNSET)
+            if (r->bye_us == COR_UNSET) {
                 r->bye_us = ts;
+                _decide_times(r, _T_DURATION);
+            }
             break;
         default:
             break;
@@ -1106,6 +1162,9 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         t->final_status = st;
         t->final_us = ts;
         x->final_to_h = to_h;
+        /* a call is decided by an INVITE transaction, other flows by any */
+        if (r->pub.kind != COR_KIND_CALL || method == SIP_M_INVITE)
+            r->dirty = 1;
         /* the scratch transaction copies nothing (bounded record); its
          * reason is shown only when interned */
         if (ti != COR_NO_IDX) {
@@ -1120,12 +1179,15 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
         t->auth_scheme = (uint8_t)m->challenge.scheme;
 
     if (method == SIP_M_INVITE && ti != COR_NO_IDX) {
-        if (r->last_inv == COR_NO_IDX)
+        if (r->last_inv == COR_NO_IDX) {
             r->last_inv = ti;
+            r->dirty = 1;
+        }
         if (!x->has_request && r->dec_inv == COR_NO_IDX) {
             /* request not captured: the first INVITE seen decides the call */
             x->initial = 1;
             r->dec_inv = ti;
+            r->dirty = 1;
         }
         if (x->initial) {
             if (st > 100 && st < 200 && has_to_tag) {
@@ -1133,11 +1195,15 @@ static uint32_t _rec_update(cor_ctx *c, _rec *r, const sip_msg *m, const dec_pay
                 if (r->pub.state == COR_ST_TRYING)
                     r->pub.state = COR_ST_EARLY;
             }
-            if (st >= 180 && st < 190 && r->ring_us == COR_UNSET)
+            if (st >= 180 && st < 190 && r->ring_us == COR_UNSET) {
                 r->ring_us = ts;
+                _decide_times(r, _T_PDD);
+            }
             if (st >= 200 && st < 300) {
-                if (r->ok_us == COR_UNSET)
+                if (r->ok_us == COR_UNSET) {
                     r->ok_us = ts;
+                    _decide_times(r, _T_SETUP | _T_DURATION);
+                }
                 if (has_to_tag)
                     _dialog_confirm(r, _dialog_get(c, r, m, to_h, 1));
                 if (!r->bye_answered)
@@ -1383,7 +1449,7 @@ void cor_message(cor_ctx *c, const sip_msg *m, const dec_payload *pl)
         _rec_link(c, r, m);
     if (r->pub.kind != COR_KIND_CALL)
         r->pub.state = r->open == 0 ? COR_ST_COMPLETED : COR_ST_TRYING;
-    _decide(c, r, 0, 0, _WHY_FINISH);
+    _decide_dirty(c, r);
     _act_touch(c, r);
     cm.state_changed = (uint8_t)(first || r->pub.state != before);
 
@@ -1463,20 +1529,30 @@ void cor_finish(cor_ctx *c, int live)
 {
     if (c->nrec == 0)
         return;
+    /* Records come out by first message, then id. Creation order is id
+     * order and mostly first-message order too (a record's first_us moves
+     * back only when packets arrive out of time order): then no sort. */
+    int64_t prev = INT64_MIN;
+    _rec *r;
+    for (r = c->created.head; r; r = r->link[_LINK_NEW].next) {
+        if (r->pub.first_us < prev)
+            break;
+        prev = r->pub.first_us;
+    }
+    if (r == NULL) {
+        while ((r = c->created.head) != NULL)
+            _finish(c, r, _WHY_FINISH, live);
+        return;
+    }
     _rec **all = malloc(c->nrec * sizeof *all);
     size_t n = 0;
     if (all == NULL) {
         /* no memory to sort: emit in activity order rather than lose them */
-        _rec *r;
         while ((r = _oldest(c)) != NULL)
             _finish(c, r, _WHY_FINISH, live);
         return;
     }
-    for (_rec *r = c->active.head; r; r = r->link[_LINK_ACT].next)
-        all[n++] = r;
-    for (_rec *r = c->linger.head; r; r = r->link[_LINK_ACT].next)
-        all[n++] = r;
-    for (_rec *r = c->established.head; r; r = r->link[_LINK_ACT].next)
+    for (r = c->created.head; r; r = r->link[_LINK_NEW].next)
         all[n++] = r;
     qsort(all, n, sizeof *all, _cmp_first);
     for (size_t i = 0; i < n; i++)

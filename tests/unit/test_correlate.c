@@ -1014,6 +1014,39 @@ static void test_finish_live_and_order(void **state)
     }
 }
 
+/* At the end of input records come out by first message then id, whatever
+ * their activity order; a record whose first message moves back (packets
+ * out of time order) moves ahead of those created before it. */
+static void test_finish_order_first_us(void **state)
+{
+    fx *f = _open(state, NULL);
+    f->call_id = "a";
+    REQ(f, 1000, 0, "INVITE", 1, "z9hG4bK1", NULL);
+    f->call_id = "b";
+    REQ(f, 2000, 0, "INVITE", 1, "z9hG4bK2", NULL);
+    f->call_id = "c";
+    REQ(f, 2000, 0, "INVITE", 1, "z9hG4bK3", NULL);
+    f->call_id = "a";
+    RSP(f, 3000, 1, 180, "INVITE", 1, "z9hG4bK1", "t"); /* a is now the latest active */
+    cor_finish(f->c, 1);
+    assert_int_equal(f->ndone, 3);
+    assert_string_equal(f->done[0].call_id, "a");
+    assert_string_equal(f->done[1].call_id, "b");
+    assert_string_equal(f->done[2].call_id, "c");
+
+    f->ndone = 0;
+    f->call_id = "d";
+    REQ(f, 5000, 0, "INVITE", 1, "z9hG4bK4", NULL);
+    f->call_id = "e";
+    REQ(f, 6000, 0, "INVITE", 1, "z9hG4bK5", NULL);
+    RSP(f, 4000, 1, 100, "INVITE", 1, "z9hG4bK5", NULL); /* e's first message is now 4000 */
+    cor_finish(f->c, 1);
+    assert_int_equal(f->ndone, 2);
+    assert_string_equal(f->done[0].call_id, "e");
+    assert_int_equal(f->done[0].first_us, 4000 * MS);
+    assert_string_equal(f->done[1].call_id, "d");
+}
+
 /* End of a file: an INVITE older than Timer B is unanswered, a young one
  * in progress. */
 static void test_finish_offline_age(void **state)
@@ -1250,6 +1283,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_established_call_outlives_idle, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_bye_unanswered_timer, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_finish_live_and_order, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_finish_order_first_us, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_finish_offline_age, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_eviction, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_msgs_cap, _setup, _teardown),
