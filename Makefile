@@ -68,7 +68,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libsipscope.a
 # same output on every capture.
 RELEASE := $(BUILD)/release
 RELEASE_INPUTS := $(LIB_SRC) src/main.c $(wildcard include/sipscope/*.h src/*/*.h) \
-                  $(wildcard captures/*.pcap) tools/pgo-build.sh Makefile VERSION
+                  $(wildcard captures/*.pcap) captures/read-options.sh tools/pgo-build.sh Makefile VERSION
 
 release: $(RELEASE)/sipscope
 

@@ -34,12 +34,10 @@ fi
 
 $MAKE --no-print-directory BUILD="$OUT" OPT="$GEN" LDFLAGS="-fprofile-generate" "$OUT/sipscope" >/dev/null
 
+. captures/read-options.sh
 n=0
 for cap in captures/*.pcap; do
-    case $cap in
-    *hep-port-19062*) extra="--hep-port 19062" ;;
-    *) extra="" ;;
-    esac
+    extra=$(capture_read_options "$cap")
     # shellcheck disable=SC2086 # extra is words
     "$OUT/sipscope" -r "$cap" $extra >/dev/null 2>&1 || true
     # shellcheck disable=SC2086

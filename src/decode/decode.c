@@ -142,8 +142,8 @@ static void _port_kinds(dec_ctx *d)
         d->port_kind[d->cfg.sip_ports[i]] |= DEC_PORT_SIP;
     for (int i = 0; i < DEC_MAX_HEP_PORTS && d->cfg.hep_ports[i]; i++)
         d->port_kind[d->cfg.hep_ports[i]] |= DEC_PORT_HEP;
-    d->port_kind[4789] |= DEC_PORT_TUNNEL;
-    d->port_kind[2152] |= DEC_PORT_TUNNEL;
+    d->port_kind[DEC_VXLAN_PORT] |= DEC_PORT_TUNNEL;
+    d->port_kind[DEC_GTPU_PORT] |= DEC_PORT_TUNNEL;
 }
 
 int dec_create(dec_ctx **out, const dec_config *cfg, dec_payload_fn fn, void *user)
@@ -260,7 +260,7 @@ static void _udp(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
     if (plen == 0)
         return;
     if ((d->port_kind[sport] | d->port_kind[dport]) & (DEC_PORT_TUNNEL | DEC_PORT_HEP)) {
-        if (dport == 4789 || sport == 4789) { /* VXLAN: 8-byte header, then Ethernet */
+        if (dport == DEC_VXLAN_PORT || sport == DEC_VXLAN_PORT) { /* 8-byte header, then Ethernet */
             uint8_t fl;
             if (plen > 8 && ss_peek_u8(&c, 0, &fl) == 0 && (fl & 0x08)) {
                 if (_enter_tunnel(d, pk) == 0)
@@ -268,7 +268,7 @@ static void _udp(dec_ctx *d, dec_pkt *pk, const uint8_t *p, size_t len)
                 return;
             }
         }
-        if ((dport == 2152 || sport == 2152) && _gtpu(d, pk, c.p, plen) == 0)
+        if ((dport == DEC_GTPU_PORT || sport == DEC_GTPU_PORT) && _gtpu(d, pk, c.p, plen) == 0)
             return;
         if ((_is_hep_port(d, dport) || _is_hep_port(d, sport)) && dec_hep(d, pk, c.p, plen) == 0)
             return;

@@ -35,7 +35,10 @@ typedef struct dec_sctp_frag {
  * port instead of walking the configured lists for every packet. */
 #define DEC_PORT_SIP    0x01u /* cfg.sip_ports */
 #define DEC_PORT_HEP    0x02u /* cfg.hep_ports */
-#define DEC_PORT_TUNNEL 0x04u /* VXLAN 4789, GTP-U 2152 */
+#define DEC_PORT_TUNNEL 0x04u /* DEC_VXLAN_PORT, DEC_GTPU_PORT */
+
+#define DEC_VXLAN_PORT 4789 /* RFC 7348 */
+#define DEC_GTPU_PORT  2152 /* 3GPP TS 29.281 */
 
 struct dec_ctx {
     dec_sctp_frag sctp[DEC_SCTP_PENDING];

@@ -23,9 +23,10 @@ else
     echo "!!! release: ../shared/captures absent: bundled captures only !!!"
 fi
 
+. captures/read-options.sh
 run() { # bin cap tag
-    local extra=()
-    case $2 in *hep-port-19062*) extra=(--hep-port 19062) ;; esac
+    local extra
+    read -r -a extra <<<"$(capture_read_options "$2")"
     "$1" -r "$2" "${extra[@]}" --stats=tshark >"$tmp/$3.tshark" 2>&1
     "$1" -r "$2" "${extra[@]}" -q --json "$tmp/$3.json" --ladder --messages "$tmp/$3.tsv" \
         >"$tmp/$3.text" 2>"$tmp/$3.err"
