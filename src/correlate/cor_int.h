@@ -116,6 +116,24 @@ const char *cor_arena_strndup(cor_arena *a, const void *p, size_t len, size_t ca
 /* Frees every chunk the arena allocated; the caller's first buffer is left. */
 void cor_arena_free(cor_arena *a);
 
+/* ---- pool: record blocks that never straddle a page (pool.c) ---- */
+
+typedef struct cor_pool {
+    size_t block;            /* bytes per block: a power of two, at most 4096 */
+    char *cur, *end;         /* the rest of the newest slab */
+    void **free;             /* freed blocks, reused last in first out */
+    size_t nfree, free_cap;
+    void **slabs;            /* every slab, for cor_pool_destroy */
+    size_t nslabs, slabs_cap;
+} cor_pool;
+
+void cor_pool_init(cor_pool *p, size_t block);
+/* A block-aligned block of p->block bytes, contents undefined; NULL on ENOMEM. */
+void *cor_pool_get(cor_pool *p);
+void cor_pool_put(cor_pool *p, void *b);
+/* Returns every slab; blocks still out become invalid. */
+void cor_pool_destroy(cor_pool *p);
+
 /* ---- distinct Call-IDs: exact set, then HyperLogLog ---- */
 
 #define COR_DISTINCT_EXACT_MAX 32768u /* exact entries kept before switching (the set then

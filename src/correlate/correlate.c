@@ -12,14 +12,14 @@
 #include "cor_int.h"
 
 #define COR_STR_MAX 1024u          /* longest copy of a wire string */
-/* Arena bytes allocated with the record, sized so that a typical flow
- * needs no other malloc: a SIPp call (7 messages, 3 transactions, its two
- * SDP bodies kept for the conversation detail) uses 2,505 bytes; a
- * 4-message REGISTER challenge exchange fits the smaller one. A call that
- * outgrows it takes a 4 KiB chunk more, which doubled a call's memory when
- * this was 2048. */
-#define COR_ARENA_FIRST_CALL 3072u
-#define COR_ARENA_FIRST_OTHER 1024u
+/* A record and the first chunk of its arena share one pool block (pool.c),
+ * sized so that a typical flow needs no other malloc: a SIPp call (7
+ * messages, 3 transactions, its two SDP bodies kept for the conversation
+ * detail) uses 2,505 arena bytes of the 3,456 a page leaves; a 4-message
+ * REGISTER challenge exchange fits the 1,376 of the smaller block. A record
+ * that outgrows its block takes 4 KiB chunks more from malloc. */
+#define COR_BLOCK_CALL 4096u
+#define COR_BLOCK_OTHER 2048u
 #define COR_TXN_FLOOR 64u          /* transactions kept even with a tiny message cap */
 #define COR_MAX_DIALOGS 16u        /* tag pairs remembered per record */
 #define COR_NO_IDX UINT32_MAX
@@ -90,6 +90,7 @@ typedef struct _rec {
     uint8_t sub_active;      /* subscription accepted and not terminated (RFC 6665) */
     uint8_t sub_unsubscribe; /* its latest SUBSCRIBE had Expires: 0 */
     uint8_t sb_len1;         /* sent_by cache: its length + 1, 0 = empty */
+    uint8_t big_block;       /* its block is from pool_call (kind at creation) */
     uint8_t dirty;           /* an input of the outcome changed since _decide_outcome ran: a
                               * message that moves none (a 1xx, the 200 to a BYE, any
                               * retransmission) does not recompute it */
@@ -128,6 +129,9 @@ typedef struct _rec {
 
 /* Call-ID table slot: the hash sits next to the pointer so that probing
  * past other Call-IDs does not touch their records (a cache miss each). */
+_Static_assert(((sizeof(_rec) + 15) & ~(size_t)15) + sizeof(cor_arena_chunk) + 512 <= COR_BLOCK_OTHER,
+               "a record and a useful first chunk fit the smaller block");
+
 typedef struct _slot {
     uint64_t hash;
     _rec *r; /* NULL = empty */
@@ -148,6 +152,7 @@ struct cor_ctx {
     cor_distinct distinct;
     cor_tombs tombs;
     cor_links links;         /* Session-ID -> record (links.c) */
+    cor_pool pool_call, pool_other; /* record blocks by size (COR_BLOCK_*) */
 };
 
 /* ---- names ---- */
@@ -604,10 +609,10 @@ static inline void _decide_dirty(cor_ctx *c, _rec *r)
 
 /* ---- records ---- */
 
-static void _rec_free(_rec *r)
+static void _rec_free(cor_ctx *c, _rec *r)
 {
     cor_arena_free(&r->arena);
-    free(r);
+    cor_pool_put(r->big_block ? &c->pool_call : &c->pool_other, r);
 }
 
 static void _finish(cor_ctx *c, _rec *r, _why why, int live)
@@ -630,7 +635,7 @@ static void _finish(cor_ctx *c, _rec *r, _why why, int live)
     if (why == _WHY_LINGER && c->cfg.linger_s > c->cfg.settle_s)
         cor_tombs_put(&c->tombs, r->hash, r->max_cseq,
                       r->pub.last_us + (int64_t)c->cfg.linger_s * 1000000, c->now_us);
-    _rec_free(r);
+    _rec_free(c, r);
 }
 
 /* The least recently active record (head of an activity list). */
@@ -673,23 +678,23 @@ static _rec *_rec_new(cor_ctx *c, const sip_msg *m, uint64_t h, int64_t ts)
     }
     cor_kind kind = _kind_of(m->is_request ? m->method : m->cseq.method);
     size_t off = (sizeof(_rec) + 15) & ~(size_t)15;
-    size_t first = sizeof(cor_arena_chunk) +
-                   (kind == COR_KIND_CALL ? COR_ARENA_FIRST_CALL : COR_ARENA_FIRST_OTHER);
-    _rec *r = malloc(off + first);
+    int big = kind == COR_KIND_CALL;
+    _rec *r = cor_pool_get(big ? &c->pool_call : &c->pool_other);
     if (r == NULL)
         return NULL;
     memset(r, 0, sizeof *r);
-    cor_arena_init(&r->arena, (unsigned char *)r + off, first);
+    r->big_block = (uint8_t)big;
+    cor_arena_init(&r->arena, (unsigned char *)r + off, (big ? COR_BLOCK_CALL : COR_BLOCK_OTHER) - off);
     const char *cid = cor_arena_strndup(&r->arena, m->call_id.p, m->call_id.len, COR_STR_MAX);
     if (cid == NULL) {
-        _rec_free(r);
+        _rec_free(c, r);
         return NULL;
     }
     r->pub.call_id = cid;
     r->call_id_len = m->call_id.len;
     r->hash = h;
     if (_table_insert(c, r) != 0) {
-        _rec_free(r);
+        _rec_free(c, r);
         return NULL;
     }
     r->pub.id = ++c->next_id;
@@ -1574,6 +1579,8 @@ int cor_create(cor_ctx **out, const cor_config *cfg, const cor_sink *sink)
         cor_config_default(&c->cfg);
     if (sink)
         c->sink = *sink;
+    cor_pool_init(&c->pool_call, COR_BLOCK_CALL);
+    cor_pool_init(&c->pool_other, COR_BLOCK_OTHER);
     c->txn_cap = c->cfg.max_msgs_per_record > COR_TXN_FLOOR ? c->cfg.max_msgs_per_record : COR_TXN_FLOOR;
     c->nslots = COR_SLOTS_INITIAL;
     c->slots = calloc(c->nslots, sizeof *c->slots);
@@ -1599,11 +1606,13 @@ void cor_destroy(cor_ctx *c)
     if (c->slots) {
         for (size_t i = 0; i < c->nslots; i++)
             if (c->slots[i].r)
-                _rec_free(c->slots[i].r);
+                _rec_free(c, c->slots[i].r);
         free(c->slots);
     }
     cor_distinct_free(&c->distinct);
     cor_tombs_free(&c->tombs);
     cor_links_free(&c->links);
+    cor_pool_destroy(&c->pool_call);
+    cor_pool_destroy(&c->pool_other);
     free(c);
 }
