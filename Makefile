@@ -23,8 +23,22 @@ OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize
 LDSAN := -fsanitize=address,undefined
 endif
 
+# String operations go to the C library's memcpy/memset (x86, GCC). GCC
+# otherwise expands copies and fills of known or profiled size inline as
+# rep movs / rep stos, whose start-up cost is paid on every message: on
+# this project's bench machine they cost 6-8 % of a run (udp-20k, release
+# build: 89.8 -> 82.5 ms; plain build 97.5 -> 91.7 ms; fragmented UDP
+# 121 -> 106 ms), while glibc picks its method for the CPU at load time.
+CC_MACHINE := $(shell $(CC) -dumpmachine 2>/dev/null)
+CC_IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -c clang)
+ifneq ($(filter x86_64-% i386-% i486-% i586-% i686-%,$(CC_MACHINE)),)
+ifeq ($(CC_IS_CLANG),0)
+STRINGOP := -mstringop-strategy=libcall
+endif
+endif
+
 ALL_CPPFLAGS := -Iinclude -D_GNU_SOURCE -DSIPSCOPE_VERSION='"$(VERSION)"' $(CPPFLAGS)
-ALL_CFLAGS := -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS := -std=c11 $(OPT) $(STRINGOP) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(LDSAN) $(LDFLAGS)
 
 LIB_SRC := $(sort $(wildcard src/common/*.c src/capture/*.c src/decode/*.c src/sip/*.c \
