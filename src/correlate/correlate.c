@@ -16,7 +16,7 @@
  * sized so that a typical flow needs no other malloc: a SIPp call (7
  * messages, 3 transactions, its two SDP bodies kept for the conversation
  * detail) uses 2,505 arena bytes of the 3,456 a page leaves; a 4-message
- * REGISTER challenge exchange fits the 1,376 of the smaller block. A record
+ * REGISTER challenge exchange fits the 1,408 of the smaller block. A record
  * that outgrows its block takes 4 KiB chunks more from malloc. */
 #define COR_BLOCK_CALL 4096u
 #define COR_BLOCK_OTHER 2048u
@@ -127,11 +127,11 @@ typedef struct _rec {
     int64_t inv_first_us, ring_us, ok_us, ack_us, bye_us; /* COR_UNSET until seen */
 } _rec;
 
-/* Call-ID table slot: the hash sits next to the pointer so that probing
- * past other Call-IDs does not touch their records (a cache miss each). */
 _Static_assert(((sizeof(_rec) + 15) & ~(size_t)15) + sizeof(cor_arena_chunk) + 512 <= COR_BLOCK_OTHER,
                "a record and a useful first chunk fit the smaller block");
 
+/* Call-ID table slot: the hash sits next to the pointer so that probing
+ * past other Call-IDs does not touch their records (a cache miss each). */
 typedef struct _slot {
     uint64_t hash;
     _rec *r; /* NULL = empty */
