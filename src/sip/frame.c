@@ -71,10 +71,9 @@ sip_result sip_int_classify_start(const uint8_t *p, size_t len, int at_eof, size
 {
     if (len == 0)
         return at_eof ? SIP_NOT_SIP : SIP_INCOMPLETE;
-    const uint8_t *lf = memchr(p, '\n', len);
-    size_t seen = lf ? (size_t)(lf - p) : len;
+    size_t seen = sip_int_find_lf(p, 0, len);
     /* A datagram ends the line where it ends. */
-    int whole = lf != NULL || at_eof;
+    int whole = seen < len || at_eof;
 
     /* Status line: "SIP/" says enough; the parser checks the version. */
     if (_is_sip_slash_prefix(p, seen)) {
@@ -132,10 +131,9 @@ int sip_int_find_header_end(const uint8_t *p, size_t len, size_t from, size_t *h
 {
     size_t pos = from;
     while (pos < len) {
-        const uint8_t *lf = memchr(p + pos, '\n', len - pos);
-        if (!lf)
+        size_t i = sip_int_find_lf(p, pos, len); /* inline: lines are short */
+        if (i == len)
             return 0;
-        size_t i = (size_t)(lf - p);
         if (i + 1 < len && p[i + 1] == '\n') {
             *hdr_end = i + 1;
             *body = i + 2;
@@ -197,8 +195,7 @@ static int64_t _frame_content_length(const uint8_t *p, size_t from, size_t to)
 {
     size_t ls = from;
     while (ls < to) {
-        const uint8_t *lf = memchr(p + ls, '\n', to - ls);
-        size_t le = lf ? (size_t)(lf - p) : to;
+        size_t le = sip_int_find_lf(p, ls, to);
         uint8_t c0 = sip_int_lower(p[ls]);
         if (c0 == 'c' || c0 == 'l') {
             size_t k = ls;
@@ -210,10 +207,8 @@ static int64_t _frame_content_length(const uint8_t *p, size_t from, size_t to)
             if (k < le && p[k] == ':' && _is_content_length_name(p + ls, name_len)) {
                 /* Extend over continuation lines. */
                 size_t ve = le;
-                while (ve + 1 < to && sip_int_is(p[ve + 1], SIP_CT_WSP)) {
-                    const uint8_t *nl = memchr(p + ve + 1, '\n', to - ve - 1);
-                    ve = nl ? (size_t)(nl - p) : to;
-                }
+                while (ve + 1 < to && sip_int_is(p[ve + 1], SIP_CT_WSP))
+                    ve = sip_int_find_lf(p, ve + 1, to);
                 int64_t v;
                 if (sip_int_parse_content_length(ss_slice_make(p + k + 1, ve - k - 1), &v) == 0)
                     return v;
