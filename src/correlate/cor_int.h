@@ -118,6 +118,20 @@ void cor_arena_free(cor_arena *a);
 
 /* ---- pool: record blocks that never straddle a page (pool.c) ---- */
 
+/* 1 when every block is its own aligned_alloc (AddressSanitizer builds, so
+ * the sanitizer sees each record's lifetime); blocks then come back in no
+ * particular order. */
+#if defined(__SANITIZE_ADDRESS__)
+#define COR_POOL_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COR_POOL_MALLOC 1
+#endif
+#endif
+#ifndef COR_POOL_MALLOC
+#define COR_POOL_MALLOC 0
+#endif
+
 typedef struct cor_pool {
     size_t block;            /* bytes per block: a power of two, at most 4096 */
     char *cur, *end;         /* the rest of the newest slab */
