@@ -3,7 +3,8 @@
  * Offline: one or more pcap/pcapng files (or "-" for stdin), merged by
  * timestamp into one stream, with an optional BPF filter applied to each.
  * Frames are handed out zero-copy: a frame's data stays valid until the
- * next cap_next() call (libpcap reuses its buffer).
+ * next cap_next() call (libpcap reuses its buffer, and so does the
+ * frontend's own reader of classic pcap files, src/capture/savefile.c).
  * A file that ends in the middle of a record (truncated capture) is not
  * fatal: its frames up to there are analyzed and the error is kept for the
  * report (cap_input_error). */

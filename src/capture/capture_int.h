@@ -7,8 +7,31 @@
 #include <sys/types.h>
 #include "sipscope/capture.h"
 
+/* Classic pcap records read without libpcap's per-packet copies
+ * (savefile.c). */
+typedef struct cap_savefile cap_savefile;
+
+/* 1 when fd is a regular file whose header says pcap 2.4 (read with
+ * pread, so a FILE on fd is left where it is). */
+int cap_savefile_probe(int fd);
+/* NULL unless fp is a regular file holding a pcap 2.4 capture of a link
+ * type sipscope decodes, already opened and checked by libpcap as p. */
+cap_savefile *cap_savefile_open(pcap_t *p, FILE *fp);
+/* Runs prog on every record from now on, as pcap_setfilter() would;
+ * takes it over (pcap_freecode at close). */
+void cap_savefile_set_filter(cap_savefile *f, struct bpf_program *prog);
+/* pcap_next_ex()'s results: 1 with the next record that passes the
+ * filter (valid until the next call), 0 at the end of the file, -1 with
+ * libpcap's words for a truncated file or a bad record in err. */
+int cap_savefile_next(cap_savefile *f, struct pcap_pkthdr **hdr, const u_char **data, char *err,
+                      size_t errlen);
+/* File offset of the next record. */
+uint64_t cap_savefile_offset(const cap_savefile *f);
+void cap_savefile_close(cap_savefile *f);
+
 typedef struct cap_input {
     pcap_t *pcap;
+    cap_savefile *savefile; /* offline: records read by savefile.c, else NULL */
     char *name;
     int linktype;
     const struct pcap_pkthdr *hdr; /* pending frame (offline), NULL once ended */

@@ -1,8 +1,9 @@
 /* offline.c - pcap/pcapng files merged by time (capture frontend).
  *
- * Each input keeps its next frame pending in libpcap's own buffer; cap_next
- * returns the earliest one and advances only that input on the following
- * call, so no frame is ever copied. */
+ * Each input keeps its next frame pending in its reader's buffer (libpcap's,
+ * or savefile.c's for classic pcap files); cap_next returns the earliest
+ * one and advances only that input on the following call, so no frame is
+ * ever copied. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -19,17 +20,23 @@
  * capture made 14,700 system calls, a third of the run's time. */
 #define CAP_IOBUF (1u << 20)
 
-/* Opens a capture file through our own FILE with a large buffer (stdin
- * and anything fopen refuses go through libpcap's own open, which says
- * why in its error). */
+/* Opens a capture file through our own FILE (stdin and anything fopen
+ * refuses go through libpcap's own open, which says why in its error).
+ * A classic pcap file's records are then read by savefile.c; anything
+ * else by libpcap, through a large buffer. */
 static pcap_t *_open_file(cap_input *in, const char *path, char *perr)
 {
     FILE *fp = strcmp(path, "-") != 0 ? fopen(path, "rb") : NULL;
     if (fp == NULL)
         return pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
-    in->iobuf = malloc(CAP_IOBUF);
-    if (in->iobuf)
-        setvbuf(fp, in->iobuf, _IOFBF, CAP_IOBUF);
+    /* when savefile.c will take the records, libpcap reads only the file
+     * header through fp: the large buffer is for the other formats */
+    struct stat st;
+    size_t iobuf = CAP_IOBUF;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (off_t)iobuf)
+        iobuf = st.st_size > 4096 ? (size_t)st.st_size : 4096; /* a small file needs less */
+    if (!cap_savefile_probe(fileno(fp)) && (in->iobuf = malloc(iobuf)) != NULL)
+        setvbuf(fp, in->iobuf, _IOFBF, iobuf);
     /* only this thread reads it: libpcap's two freads per packet need not
      * take the stream lock (-0.6 % instructions per message) */
     __fsetlocking(fp, FSETLOCKING_BYCALLER);
@@ -38,7 +45,9 @@ static pcap_t *_open_file(cap_input *in, const char *path, char *perr)
         fclose(fp); /* libpcap closes it only on success */
         free(in->iobuf);
         in->iobuf = NULL;
+        return NULL;
     }
+    in->savefile = cap_savefile_open(p, fp);
     return p;
 }
 
@@ -51,16 +60,19 @@ char *cap_strdup(const char *s)
     return d;
 }
 
-/* Reads the input's next record into its pending slot. */
-static void _cap_advance(cap_input *in)
+/* Reads the input's next record into its pending slot; none once the
+ * set is stopped (cap_break). */
+static void _cap_advance(cap_input *in, int stop)
 {
     struct pcap_pkthdr *h;
     const u_char *d;
-    if (in->pcap == NULL) {
-        in->hdr = NULL;
+    char buf[PCAP_ERRBUF_SIZE + 64];
+    if (in->pcap == NULL || (stop && in->savefile)) {
+        in->hdr = NULL; /* libpcap's own reads end on pcap_breakloop() */
         return;
     }
-    int r = pcap_next_ex(in->pcap, &h, &d);
+    int r = in->savefile ? cap_savefile_next(in->savefile, &h, &d, buf, sizeof buf)
+                         : pcap_next_ex(in->pcap, &h, &d);
     if (r == 1) {
         in->hdr = h;
         in->data = d;
@@ -71,8 +83,8 @@ static void _cap_advance(cap_input *in)
     if (r == PCAP_ERROR && in->error == NULL) {
         /* A file cut in the middle of a record, or a corrupt record length:
          * keep what was read, say why the rest is missing. */
-        char buf[PCAP_ERRBUF_SIZE + 64];
-        snprintf(buf, sizeof buf, "%s", pcap_geterr(in->pcap));
+        if (!in->savefile)
+            snprintf(buf, sizeof buf, "%s", pcap_geterr(in->pcap));
         in->error = cap_strdup(buf);
     }
 }
@@ -112,8 +124,13 @@ int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, con
                 cap_close(s);
                 return -1;
             }
-            int r = pcap_setfilter(in->pcap, &prog);
-            pcap_freecode(&prog);
+            int r = 0;
+            if (in->savefile)
+                cap_savefile_set_filter(in->savefile, &prog); /* takes prog */
+            else {
+                r = pcap_setfilter(in->pcap, &prog);
+                pcap_freecode(&prog);
+            }
             if (r < 0) {
                 snprintf(errbuf, errlen, "%s: cannot set filter: %s", paths[i],
                          pcap_geterr(in->pcap));
@@ -121,7 +138,7 @@ int cap_open_offline(cap_set **out, const char *const *paths, size_t npaths, con
                 return -1;
             }
         }
-        _cap_advance(in);
+        _cap_advance(in, 0);
     }
     *out = s;
     return 0;
@@ -151,7 +168,7 @@ int cap_open_offline_fp(cap_set **out, FILE *fp, const char *name, char *errbuf,
     s->n = 1;
     in->name = cap_strdup(name);
     in->linktype = pcap_datalink(in->pcap);
-    _cap_advance(in);
+    _cap_advance(in, 0);
     *out = s;
     return 0;
 }
@@ -161,7 +178,7 @@ int cap_next(cap_set *s, dec_frame *f)
     if (s->live)
         return cap_next_live(s, f);
     if (s->last >= 0) {
-        _cap_advance(&s->in[s->last]);
+        _cap_advance(&s->in[s->last], s->stop);
         s->last = -1;
     }
     ssize_t best = -1;
@@ -210,8 +227,10 @@ void cap_progress(const cap_set *s, uint64_t *done, uint64_t *total)
     for (size_t i = 0; i < s->n; i++) {
         if (s->in[i].size == 0 || s->in[i].pcap == NULL)
             continue;
-        FILE *fp = pcap_file(s->in[i].pcap);
-        long pos = fp ? ftell(fp) : -1;
+        FILE *fp = s->in[i].savefile ? NULL : pcap_file(s->in[i].pcap);
+        long pos = s->in[i].savefile ? (long)cap_savefile_offset(s->in[i].savefile)
+                   : fp                ? ftell(fp)
+                                       : -1;
         *total += s->in[i].size;
         *done += pos >= 0 ? (uint64_t)pos : s->in[i].size;
     }
@@ -231,6 +250,7 @@ void cap_close(cap_set *s)
         return;
     cap_dump_close(s);
     for (size_t i = 0; i < s->n; i++) {
+        cap_savefile_close(s->in[i].savefile); /* before pcap_close closes its fd */
         if (s->in[i].pcap)
             pcap_close(s->in[i].pcap);
         free(s->in[i].iobuf); /* after pcap_close, which fclose()s through it */
