@@ -287,7 +287,7 @@ static void test_pool_blocks(void **state)
     static const size_t sizes[] = {2048, 4096};
     for (size_t k = 0; k < 2; k++) {
         cor_pool pool;
-        size_t bs = sizes[k], n = 3 * ((size_t)1 << 20) / bs; /* three slabs' worth */
+        size_t bs = sizes[k], n = 3 * ((size_t)2 << 20) / bs; /* three 2 MiB slabs (pool.c) */
         cor_pool_init(&pool, bs);
         unsigned char **b = calloc(n, sizeof *b);
         assert_non_null(b);
