@@ -126,29 +126,6 @@ sip_result sip_int_classify_start(const uint8_t *p, size_t len, int at_eof, size
     return SIP_OK;
 }
 
-int sip_int_find_header_end(const uint8_t *p, size_t len, size_t from, size_t *hdr_end,
-                            size_t *body)
-{
-    size_t pos = from;
-    while (pos < len) {
-        size_t i = sip_int_find_lf(p, pos, len); /* inline: lines are short */
-        if (i == len)
-            return 0;
-        if (i + 1 < len && p[i + 1] == '\n') {
-            *hdr_end = i + 1;
-            *body = i + 2;
-            return 1;
-        }
-        if (i + 2 < len && p[i + 1] == '\r' && p[i + 2] == '\n') {
-            *hdr_end = i + 1;
-            *body = i + 3;
-            return 1;
-        }
-        pos = i + 1;
-    }
-    return 0;
-}
-
 int sip_int_parse_content_length(ss_slice value, int64_t *out)
 {
     size_t i = 0, n = value.len;
@@ -186,36 +163,56 @@ static int _is_content_length_name(const uint8_t *p, size_t n)
     return 1;
 }
 
-/* Scans the header lines in p[from..to) for the first valid Content-Length.
- * Folded lines (continuations starting with SP/HTAB) belong to the header
- * above them, so the value may span several lines. Returns the length, or
- * 0 when absent or unusable (a stream cannot be framed on a bad value; the
- * parser records the defect). */
-static int64_t _frame_content_length(const uint8_t *p, size_t from, size_t to)
+/* One walk over the header lines after the start line (whose LF is at
+ * p[le]): finds the blank line that ends them (CRLF, or a bare LF) and the
+ * first Content-Length header, whose value may go on over folded lines
+ * (continuations start with SP/HTAB, so they end before the blank line).
+ * The first Content-Length decides: *cl is its value, or 0 when it is
+ * unusable or absent (a stream cannot be framed on a bad value; the parser
+ * records the defect). Returns 1 with *hdr_end (where the blank line
+ * starts) and *body, or 0 when p[0..len) ends first.
+ *
+ * A TCP segment's messages are framed here and then parsed: this used to be
+ * two walks (header end, then Content-Length), about 8 % of tcp-20k. */
+static int _frame_headers(const uint8_t *p, size_t len, size_t le, size_t *hdr_end, size_t *body,
+                          int64_t *cl)
 {
-    size_t ls = from;
-    while (ls < to) {
-        size_t le = sip_int_find_lf(p, ls, to);
+    int have_cl = 0;
+    *cl = 0;
+    for (size_t i = le; i < len;) { /* p[i] is the LF ending a line */
+        size_t ls = i + 1;
+        if (ls < len && p[ls] == '\n') {
+            *hdr_end = ls;
+            *body = ls + 1;
+            return 1;
+        }
+        if (ls + 1 < len && p[ls] == '\r' && p[ls + 1] == '\n') {
+            *hdr_end = ls;
+            *body = ls + 2;
+            return 1;
+        }
+        if (ls >= len)
+            return 0;
+        size_t e = sip_int_find_lf(p, ls, len); /* inline: lines are short */
         uint8_t c0 = sip_int_lower(p[ls]);
-        if (c0 == 'c' || c0 == 'l') {
+        if (!have_cl && (c0 == 'c' || c0 == 'l')) {
             size_t k = ls;
-            while (k < le && sip_int_is(p[k], SIP_CT_TOKEN))
+            while (k < e && sip_int_is(p[k], SIP_CT_TOKEN))
                 k++;
             size_t name_len = k - ls;
-            while (k < le && sip_int_is(p[k], SIP_CT_WSP))
+            while (k < e && sip_int_is(p[k], SIP_CT_WSP))
                 k++;
-            if (k < le && p[k] == ':' && _is_content_length_name(p + ls, name_len)) {
-                /* Extend over continuation lines. */
-                size_t ve = le;
-                while (ve + 1 < to && sip_int_is(p[ve + 1], SIP_CT_WSP))
-                    ve = sip_int_find_lf(p, ve + 1, to);
+            if (k < e && p[k] == ':' && _is_content_length_name(p + ls, name_len)) {
+                have_cl = 1;
+                size_t ve = e; /* extend over continuation lines */
+                while (ve + 1 < len && sip_int_is(p[ve + 1], SIP_CT_WSP))
+                    ve = sip_int_find_lf(p, ve + 1, len);
                 int64_t v;
                 if (sip_int_parse_content_length(ss_slice_make(p + k + 1, ve - k - 1), &v) == 0)
-                    return v;
-                return 0;
+                    *cl = v;
             }
         }
-        ls = le + 1;
+        i = e;
     }
     return 0;
 }
@@ -267,10 +264,10 @@ sip_result sip_frame(const uint8_t *p, size_t len, size_t max_header_bytes, size
     if (r == SIP_INCOMPLETE)
         return n >= cap ? SIP_MALFORMED : SIP_INCOMPLETE;
 
-    if (!sip_int_find_header_end(m, lim, le, &hdr_end, &body))
+    int64_t cl;
+    if (!_frame_headers(m, lim, le, &hdr_end, &body, &cl))
         return n >= cap ? SIP_MALFORMED : SIP_INCOMPLETE;
 
-    int64_t cl = _frame_content_length(m, le + 1, hdr_end);
     if ((uint64_t)cl > SIZE_MAX - body)
         return SIP_MALFORMED; /* cannot be represented, let alone buffered */
     size_t total = body + (size_t)cl;

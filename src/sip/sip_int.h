@@ -314,14 +314,6 @@ int sip_int_cseq_general(ss_slice value, sip_cseq *out);
  * p must not begin with CR/LF (skip them first). */
 sip_result sip_int_classify_start(const uint8_t *p, size_t len, int at_eof, size_t *line_end);
 
-/* Finds the end of the header block searching from offset `from` (which
- * should be the LF ending the start line). Accepts CRLFCRLF and LFLF (and
- * the mixed LFCRLF). Returns 1 and sets *hdr_end (offset where the blank
- * line begins, just past the last header line's LF) and *body (offset of
- * the first body byte); 0 when not found within p[0..len). */
-int sip_int_find_header_end(const uint8_t *p, size_t len, size_t from, size_t *hdr_end,
-                            size_t *body);
-
 /* Parses a Content-Length value: LWS (folding included), digits, LWS.
  * Returns 0 and *out on success; -1 when not a non-negative decimal that
  * fits an int64 (empty, sign, junk after, overflow). */
