@@ -18,8 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "sipscope/capture.h"
-#include "../../src/capture/capture_int.h" /* cap_set: which reader an input uses */
+#include "capture_diff.h"
 
 /* ---- hand-made files ---- */
 
@@ -88,57 +87,28 @@ static char *_write(const pfile *f, size_t n)
 
 /* ---- the comparison ---- */
 
-/* Reads path with libpcap and with cap_open_offline; every frame and the
- * final error must agree. want_savefile: which reader cap_open_offline
- * must have chosen. Returns the number of frames. */
+/* capture_diff() on path; want_savefile: which reader cap_open_offline
+ * must have chosen when the file opens. Returns the number of frames. */
 static size_t _same_as_libpcap(const char *path, const char *bpf, int want_savefile)
 {
-    char perr[PCAP_ERRBUF_SIZE];
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
-    cap_set *s = NULL;
-    char err[512];
-    const char *paths[1] = {path};
-    int rc = cap_open_offline(&s, paths, 1, bpf, err, sizeof err);
-    if (p == NULL) {
-        assert_int_equal(rc, -1); /* a bad file header: libpcap's open refuses it either way */
-        return 0;
-    }
-    assert_int_equal(rc, 0);
-    assert_int_equal(s->in[0].savefile != NULL, want_savefile);
-    if (bpf) {
-        struct bpf_program prog;
-        assert_int_equal(pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN), 0);
-        assert_int_equal(pcap_setfilter(p, &prog), 0);
-        pcap_freecode(&prog);
-    }
-    size_t frames = 0;
-    for (;;) {
-        struct pcap_pkthdr *h;
-        const u_char *d;
-        dec_frame f;
-        int r = pcap_next_ex(p, &h, &d);
-        int c = cap_next(s, &f);
-        if (r != 1) {
-            assert_int_equal(c, 0);
-            const char *e = cap_input_error(s, 0);
-            if (r == PCAP_ERROR) {
-                assert_non_null(e);
-                assert_string_equal(e, pcap_geterr(p));
-            } else {
-                assert_null(e);
-            }
-            break;
-        }
-        assert_int_equal(c, 1);
-        frames++;
-        assert_int_equal(f.frame_no, frames);
-        assert_int_equal(f.ts_us, cap_ts_us(&h->ts));
-        assert_int_equal(f.caplen, h->caplen);
-        assert_int_equal(f.wirelen, h->len);
-        assert_memory_equal(f.data, d, h->caplen);
-    }
-    pcap_close(p);
-    cap_close(s);
+    size_t frames;
+    int savefile;
+    const char *why = capture_diff(path, bpf, &frames, &savefile);
+    if (why != NULL)
+        fail_msg("%s: the readers differ: %s (after %zu frames)", path, why, frames);
+    if (savefile >= 0)
+        assert_int_equal(savefile, want_savefile);
+    return frames;
+}
+
+/* Writes the first n bytes of f to a file, compares the two readers on it
+ * and removes it. Returns the number of frames. */
+static size_t _check(const pfile *f, size_t n, int want_savefile)
+{
+    char *path = _write(f, n);
+    size_t frames = _same_as_libpcap(path, NULL, want_savefile);
+    unlink(path);
+    free(path);
     return frames;
 }
 
@@ -169,12 +139,8 @@ static void test_cut_at_every_offset(void **state)
     _record(&f, 1001, 999999, 14, 14);
     _record(&f, 1002, 0, 0, 0); /* an empty record */
     _record(&f, 1003, 5, 300, 300);
-    for (size_t cut = 24; cut <= f.n; cut++) {
-        char *path = _write(&f, cut);
-        _same_as_libpcap(path, NULL, 1);
-        unlink(path);
-        free(path);
-    }
+    for (size_t cut = 24; cut <= f.n; cut++)
+        _check(&f, cut, 1);
 }
 
 static void test_longer_than_snapshot(void **state)
@@ -186,18 +152,10 @@ static void test_longer_than_snapshot(void **state)
     _record(&f, 1, 0, 60, 60);
     _record(&f, 2, 0, 200, 200);
     _record(&f, 3, 0, 64, 64);
-    size_t full = f.n;
-    char *path = _write(&f, full);
-    assert_int_equal(_same_as_libpcap(path, NULL, 1), 3);
-    unlink(path);
-    free(path);
+    assert_int_equal(_check(&f, f.n, 1), 3);
     /* cut inside the long record: before and after its first 64 bytes */
-    for (size_t cut = 24 + 76 + 16 + 10; cut < 24 + 76 + 216; cut += 9) {
-        path = _write(&f, cut);
-        _same_as_libpcap(path, NULL, 1);
-        unlink(path);
-        free(path);
-    }
+    for (size_t cut = 24 + 76 + 16 + 10; cut < 24 + 76 + 216; cut += 9)
+        _check(&f, cut, 1);
 }
 
 static void test_corrupt_lengths(void **state)
@@ -216,10 +174,7 @@ static void test_corrupt_lengths(void **state)
             _put32(&f, 0);
             _put32(&f, bad[i]);
             _put32(&f, 60);
-            char *path = _write(&f, f.n);
-            assert_int_equal(_same_as_libpcap(path, NULL, 1), 1);
-            unlink(path);
-            free(path);
+            assert_int_equal(_check(&f, f.n, 1), 1);
         }
     }
 }
@@ -237,10 +192,7 @@ static void test_time_stamps_and_byte_order(void **state)
             _record(&f, 0x80000000, 1000, 60, 60);    /* past 2038 */
             _record(&f, 0xfffffffe, 0xfffffff0, 60, 60);
             _record(&f, 0, 0, 60, 120);
-            char *path = _write(&f, f.n);
-            assert_int_equal(_same_as_libpcap(path, NULL, 1), 4);
-            unlink(path);
-            free(path);
+            assert_int_equal(_check(&f, f.n, 1), 4);
         }
     f.swapped = 0;
 }
@@ -254,22 +206,13 @@ static void test_left_to_libpcap(void **state)
     _header(&f, 0xa1b2c3d4, 3, 65535, 1);
     _record(&f, 1, 0, 60, 60);
     _record(&f, 2, 0, 80, 60);
-    char *path = _write(&f, f.n);
-    assert_int_equal(_same_as_libpcap(path, NULL, 0), 2);
-    unlink(path);
-    free(path);
+    assert_int_equal(_check(&f, f.n, 0), 2);
     _header(&f, 0xa1b2c3d4, 4, 65535, 1 | 0x10000000u | 0x04000000u);
     _record(&f, 1, 0, 60, 60);
-    path = _write(&f, f.n);
-    _same_as_libpcap(path, NULL, 0);
-    unlink(path);
-    free(path);
+    _check(&f, f.n, 0);
     _header(&f, 0xa1b2c3d4, 4, 65535, 147); /* LINKTYPE_USER0 */
     _record(&f, 1, 0, 60, 60);
-    path = _write(&f, f.n);
-    assert_int_equal(_same_as_libpcap(path, NULL, 0), 1);
-    unlink(path);
-    free(path);
+    assert_int_equal(_check(&f, f.n, 0), 1);
 }
 
 int main(void)
