@@ -59,6 +59,7 @@ static uint32_t _u32(const uint8_t *p, int swapped)
     return swapped ? __builtin_bswap32(v) : v;
 }
 
+/* The link types src/decode reads (decode.c's _LT_* list). */
 static int _link_ok(int dlt)
 {
     switch (dlt) {
@@ -70,6 +71,8 @@ static int _link_ok(int dlt)
     case DLT_NULL:
     case DLT_LOOP:
     case DLT_RAW:
+    case 14:  /* DLT_RAW as BSD/OS numbers it */
+    case 101: /* LINKTYPE_RAW, should libpcap hand it through */
 #ifdef DLT_IPV4
     case DLT_IPV4:
     case DLT_IPV6:
