@@ -26,9 +26,8 @@
  * (MADV_HUGEPAGE; THP "madvise" is Debian's default). Records are touched
  * all over the live set, so one TLB entry per 512 records instead of one
  * per record, and one fault per slab: on udp-20k page faults 5,950 ->
- * 1,730, system time 16-19 -> 12 ms, wall 74.0 -> 71.3 ms (21 alternating
- * runs), tcp-20k and udp-frag-20k -2 to -3 %; peak RSS +1.5 MB (a slab is
- * present whole). With THP off the advice does nothing and the populate
+ * 1,730, wall 74.0 -> 71.3 ms (21 alternating runs), tcp-20k and
+ * udp-frag-20k -2 to -3 %; peak RSS +1.5 MB (a slab is present whole). With THP off the advice does nothing and the populate
  * steps above apply.
  *
  * Under AddressSanitizer every block is its own aligned_alloc, so the
