@@ -181,18 +181,13 @@ static int _frame_headers(const uint8_t *p, size_t len, size_t le, size_t *hdr_e
     *cl = 0;
     for (size_t i = le; i < len;) { /* p[i] is the LF ending a line */
         size_t ls = i + 1;
-        if (ls < len && p[ls] == '\n') {
-            *hdr_end = ls;
-            *body = ls + 1;
-            return 1;
-        }
-        if (ls + 1 < len && p[ls] == '\r' && p[ls + 1] == '\n') {
-            *hdr_end = ls;
-            *body = ls + 2;
-            return 1;
-        }
         if (ls >= len)
             return 0;
+        if (p[ls] == '\n' || (p[ls] == '\r' && ls + 1 < len && p[ls + 1] == '\n')) {
+            *hdr_end = ls;
+            *body = ls + (p[ls] == '\n' ? 1 : 2);
+            return 1;
+        }
         size_t e = sip_int_find_lf(p, ls, len); /* inline: lines are short */
         uint8_t c0 = sip_int_lower(p[ls]);
         if (!have_cl && (c0 == 'c' || c0 == 'l')) {
