@@ -15,7 +15,9 @@ typedef struct cap_savefile cap_savefile;
  * pread, so a FILE on fd is left where it is). */
 int cap_savefile_probe(int fd);
 /* NULL unless fp is a regular file holding a pcap 2.4 capture of a link
- * type sipscope decodes, already opened and checked by libpcap as p. */
+ * type sipscope decodes, already opened and checked by libpcap as p.
+ * The file is mapped where it can be (see savefile.c: a SIGBUS handler is
+ * then installed), else read with pread(). */
 cap_savefile *cap_savefile_open(pcap_t *p, FILE *fp);
 /* Runs prog on every record from now on, as pcap_setfilter() would;
  * takes it over (pcap_freecode at close). */
@@ -28,6 +30,9 @@ int cap_savefile_next(cap_savefile *f, struct pcap_pkthdr **hdr, const u_char **
 /* File offset of the next record. */
 uint64_t cap_savefile_offset(const cap_savefile *f);
 void cap_savefile_close(cap_savefile *f);
+/* Nonzero: files opened from now on are read with pread() even where
+ * they could be mapped (the tests run both modes; sipscope never sets it). */
+extern int cap_savefile_no_map;
 
 typedef struct cap_input {
     pcap_t *pcap;

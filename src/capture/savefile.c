@@ -1,5 +1,6 @@
-/* savefile.c - the records of a classic pcap file, read into one large
- * buffer and handed out in place (capture frontend, offline).
+/* savefile.c - the records of a classic pcap file, handed out in place
+ * from a mapping of the file or from one large read buffer (capture
+ * frontend, offline).
  *
  * Why not pcap_next_ex(): libpcap reads each record with two fread()
  * calls and copies every packet from stdio's buffer into its own. On the
@@ -17,10 +18,27 @@
  * with a larger maximum record. Records are checked as libpcap 1.10's
  * sf-pcap.c checks them and failures are worded as it words them, so an
  * input error reads the same either way; tests/unit/test_capture.c
- * compares the two readers frame by frame. */
+ * compares the two readers frame by frame.
+ *
+ * Map mode (regular files that mmap() takes): the file is mapped read-only
+ * one _MAP_WINDOW at a time and records come straight out of the page
+ * cache, where pread() copied every byte once more (see the commit
+ * message for the runs). A window is no larger than the read buffer was,
+ * so peak RSS stays where it was. Two things a read() never meets:
+ *  - the file grows or shrinks between windows: each window ends where
+ *    fstat() says the file now ends, so the records end as a read would
+ *    find them;
+ *  - the file shrinks inside the window being read (a ring of tcpdump -W
+ *    files reopened with O_TRUNC, copytruncate log rotation): touching
+ *    the lost pages raises SIGBUS, _on_sigbus maps zero pages there and
+ *    flags the loss, and cap_savefile_next reports it as the input's
+ *    error before it hands out another record. No crash. */
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,13 +56,25 @@
  * faster. */
 #define _READ_CHUNK (1u << 20)
 #define _BUF_MAX (_READ_CHUNK + _RECORD_HDR + _MAX_CAPLEN)
+/* Map mode: bytes mapped at a time, more than the largest record so that
+ * the record at the start of a window always fits in it. */
+#define _MAP_WINDOW (1u << 20)
+/* Files mapped at once; an input beyond this is read with pread(). */
+#define _MAPS_MAX 64
+
+int cap_savefile_no_map;
 
 struct cap_savefile {
-    int fd;                  /* the FILE's descriptor, read with pread() only */
-    uint64_t off;            /* file offset of buf[0] */
-    uint8_t *buf;
-    size_t size;             /* _BUF_MAX, or the file's size when smaller */
+    int fd;                  /* the FILE's descriptor: pread(), fstat(), mmap() */
+    uint64_t off;            /* file offset of buf[0] (0 in map mode) */
+    uint8_t *buf;            /* the read buffer, or in map mode the mapping */
+    size_t size;             /* read mode: _BUF_MAX, or the file's size when smaller */
     size_t have, pos;        /* buf[pos..have) is read and not handed out */
+    int mapped;              /* map mode: buf is a window of the file from offset off */
+    int slot;                /* map mode: its entry in _maps */
+    size_t map_len;          /* map mode: bytes mapped at buf */
+    int shrunk;              /* map mode: the file lost bytes from shrunk_at on */
+    uint64_t shrunk_at;      /*   while they were mapped */
     int eof, err;            /* err: errno of a failed read */
     int swapped;             /* written in the other byte order */
     int nsec;                /* nanosecond time stamps (scaled to us) */
@@ -83,6 +113,144 @@ static int _link_ok(int dlt)
     default:
         return 0;
     }
+}
+
+/* ---- map mode ---- */
+
+/* The windows mapped now, for the SIGBUS handler: [lo, hi) is a window's
+ * pages; lost is set (and lost_at, the file offset of the first lost
+ * page) when the handler had to put zero pages there. Captures are opened
+ * and read on one thread, which is also the one that takes the fault. */
+static struct {
+    int used;
+    uintptr_t lo, hi;
+    uint64_t off; /* file offset of lo */
+    volatile sig_atomic_t lost;
+    volatile uint64_t lost_at;
+} _maps[_MAPS_MAX];
+static struct sigaction _sigbus_prev;
+static uintptr_t _page_mask;
+
+/* A read past the end of a file that shrank after its window was mapped.
+ * Zero pages from the faulting page to the end of the window let the read
+ * go on (mmap is a plain system call here: it takes no lock the signal
+ * could have interrupted). Any other SIGBUS gets the disposition it had
+ * before: it is put back and the fault repeats. */
+static void _on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+    (void)sig;
+    (void)ctx;
+    uintptr_t a = (uintptr_t)si->si_addr;
+    for (size_t i = 0; i < _MAPS_MAX; i++) {
+        if (!_maps[i].used || a < _maps[i].lo || a >= _maps[i].hi)
+            continue;
+        uintptr_t pg = a & ~_page_mask;
+        if (mmap((void *)pg, _maps[i].hi - pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                 -1, 0) == MAP_FAILED)
+            break;
+        if (!_maps[i].lost) {
+            _maps[i].lost_at = _maps[i].off + (pg - _maps[i].lo);
+            _maps[i].lost = 1;
+        }
+        return;
+    }
+    sigaction(SIGBUS, &_sigbus_prev, NULL);
+}
+
+/* Puts f in map mode, with no window yet (the first _fill maps one).
+ * 0 when it cannot: tests asked for read mode, no free entry in _maps,
+ * or no SIGBUS handler. */
+static int _map_mode(cap_savefile *f)
+{
+    if (cap_savefile_no_map)
+        return 0;
+    int slot = 0;
+    while (slot < _MAPS_MAX && _maps[slot].used)
+        slot++;
+    if (slot == _MAPS_MAX)
+        return 0;
+    /* installed at every open, not once: something else may have taken
+     * SIGBUS since (cmocka does, around each test) */
+    struct sigaction cur;
+    if (sigaction(SIGBUS, NULL, &cur) != 0)
+        return 0;
+    if (!(cur.sa_flags & SA_SIGINFO) || cur.sa_sigaction != _on_sigbus) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = _on_sigbus;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        long page = sysconf(_SC_PAGESIZE);
+        if (page <= 0 || (page & (page - 1)) != 0 || sigaction(SIGBUS, &sa, &_sigbus_prev) != 0)
+            return 0;
+        _page_mask = (uintptr_t)page - 1;
+    }
+    memset((void *)&_maps[slot], 0, sizeof _maps[slot]);
+    _maps[slot].used = 1;
+    f->mapped = 1;
+    f->slot = slot;
+    return 1;
+}
+
+static void _unmap_window(cap_savefile *f)
+{
+    _maps[f->slot].lo = _maps[f->slot].hi = 0;
+    if (f->buf)
+        munmap(f->buf, f->map_len);
+    f->buf = NULL;
+    f->map_len = 0;
+}
+
+/* Map mode, when buf[pos..pos+need) is not all in the window: maps the
+ * next one, from the page of the next record to _MAP_WINDOW bytes on or
+ * the end of the file as fstat() gives it now (so a file that grows is
+ * read on, and one that shrank ends where it now ends, as a read would
+ * find them). Bytes the old window held at pos stay counted even if the
+ * file lost them since: touching them then takes the SIGBUS path.
+ * Returns 1 when the bytes are there, else 0: at the end of the file, on
+ * a failed fstat (err), or with mapped cleared when mmap refused the
+ * window (the caller reads on with pread from the same offset). */
+static int _map_next(cap_savefile *f, size_t need)
+{
+    uint64_t at = f->off + f->pos, held = f->off + f->have;
+    uint64_t start = at & ~(uint64_t)_page_mask;
+    struct stat st;
+    if (fstat(f->fd, &st) != 0) {
+        f->err = errno;
+        return 0;
+    }
+    uint64_t size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    uint64_t end = size < start + _MAP_WINDOW ? size : start + _MAP_WINDOW;
+    if (end < held)
+        end = held;
+    if (end < at)
+        end = at;
+    if (f->buf != NULL && start == f->off && end == held)
+        return 0; /* nothing more in the file */
+    _unmap_window(f);
+    f->off = start;
+    f->pos = (size_t)(at - start);
+    f->have = f->pos;
+    if (end > start) {
+        void *m = mmap(NULL, (size_t)(end - start), PROT_READ, MAP_PRIVATE, f->fd, (off_t)start);
+        if (m == MAP_FAILED) {
+            /* read mode from the next record on */
+            _maps[f->slot].used = 0;
+            f->mapped = 0;
+            f->off = at;
+            f->pos = f->have = 0;
+            f->size = _BUF_MAX;
+            if ((f->buf = malloc(f->size)) == NULL)
+                f->err = ENOMEM;
+            return 0;
+        }
+        f->buf = m;
+        f->map_len = f->have = (size_t)(end - start);
+        _maps[f->slot].off = start;
+        _maps[f->slot].lo = (uintptr_t)m;
+        _maps[f->slot].hi = ((uintptr_t)m + f->map_len + _page_mask) & ~_page_mask;
+    }
+    return f->have - f->pos >= need;
 }
 
 /* The file header's magic and version say pcap 2.4 (either byte order);
@@ -135,7 +303,16 @@ cap_savefile *cap_savefile_open(pcap_t *p, FILE *fp)
     cap_savefile *f = calloc(1, sizeof *f);
     if (f == NULL)
         return NULL;
-    /* a small file gets a buffer of its size (grown if the file grows) */
+    f->fd = fd;
+    f->swapped = swapped;
+    f->nsec = nsec;
+    f->snapshot = (uint32_t)snap;
+    if (_map_mode(f)) {
+        f->off = 24; /* the file header, read by libpcap; no window yet */
+        return f;
+    }
+    /* read mode; a small file gets a buffer of its size (grown if the
+     * file grows) */
     f->size = _BUF_MAX;
     if (file_size < (off_t)_BUF_MAX)
         f->size = (size_t)file_size > 4096 ? (size_t)file_size : 4096;
@@ -143,11 +320,7 @@ cap_savefile *cap_savefile_open(pcap_t *p, FILE *fp)
         free(f);
         return NULL;
     }
-    f->fd = fd;
     f->off = 24; /* the file header, read by libpcap */
-    f->swapped = swapped;
-    f->nsec = nsec;
-    f->snapshot = (uint32_t)snap;
     return f;
 }
 
@@ -161,6 +334,13 @@ void cap_savefile_set_filter(cap_savefile *f, struct bpf_program *prog)
  * Returns 1, or 0 at the end of the file or on a read error. */
 static int _fill(cap_savefile *f, size_t need)
 {
+    if (f->mapped) {
+        if (f->have - f->pos >= need || _map_next(f, need))
+            return 1;
+        if (f->mapped || f->err)
+            return 0;
+        /* mmap refused a window: pread from here on */
+    }
     while (f->have - f->pos < need) {
         if (f->eof || f->err)
             return 0;
@@ -199,10 +379,46 @@ static int _fill(cap_savefile *f, size_t need)
     return 1;
 }
 
+/* Map mode: 1 with the error when the file lost bytes the window still
+ * maps: zero pages stood in for whole lost pages (_on_sigbus), read by
+ * this record or by the code that took the one before; or the part of
+ * the last page past the new end, which reads as zeros without a fault,
+ * was taken for a record header (see the caplen 0 check). */
+static int _lost(cap_savefile *f, char *err, size_t errlen)
+{
+    if (!f->mapped)
+        return 0;
+    if (_maps[f->slot].lost && (!f->shrunk || _maps[f->slot].lost_at < f->shrunk_at)) {
+        f->shrunk = 1;
+        f->shrunk_at = _maps[f->slot].lost_at;
+    }
+    if (!f->shrunk)
+        return 0;
+    snprintf(err, errlen, "the file shrank while it was read: bytes from offset %llu on are lost",
+             (unsigned long long)f->shrunk_at);
+    return 1;
+}
+
+/* Map mode, on a record header that says 0 captured bytes (rare in a
+ * real capture, and what the zeros past a shrunk file's new end look
+ * like): 1 when the file no longer holds the header. */
+static int _header_gone(cap_savefile *f)
+{
+    struct stat st;
+    uint64_t end = f->off + f->pos + _RECORD_HDR;
+    if (fstat(f->fd, &st) != 0 || (uint64_t)st.st_size >= end)
+        return 0;
+    f->shrunk = 1;
+    f->shrunk_at = (uint64_t)st.st_size;
+    return 1;
+}
+
 int cap_savefile_next(cap_savefile *f, struct pcap_pkthdr **hdr, const u_char **data, char *err,
                       size_t errlen)
 {
     for (;;) {
+        if (_lost(f, err, errlen))
+            return -1;
         if (!_fill(f, _RECORD_HDR)) {
             size_t got = f->have - f->pos;
             if (f->err)
@@ -217,6 +433,8 @@ int cap_savefile_next(cap_savefile *f, struct pcap_pkthdr **hdr, const u_char **
         }
         const uint8_t *r = f->buf + f->pos;
         uint32_t caplen = _u32(r + 8, f->swapped);
+        if (caplen == 0 && f->mapped && _header_gone(f) && _lost(f, err, errlen))
+            return -1;
         if (caplen > _MAX_CAPLEN) {
             if (caplen > f->snapshot)
                 snprintf(err, errlen, "invalid packet capture length %u, bigger than snaplen of %d",
@@ -260,6 +478,8 @@ int cap_savefile_next(cap_savefile *f, struct pcap_pkthdr **hdr, const u_char **
         f->hdr.caplen = caplen > f->snapshot ? f->snapshot : caplen;
         f->hdr.len = _u32(r + 12, f->swapped);
         f->pos += _RECORD_HDR + (size_t)caplen;
+        if (_lost(f, err, errlen))
+            return -1;
         if (f->filtered && !pcap_offline_filter(&f->filter, &f->hdr, r + _RECORD_HDR))
             continue;
         *hdr = &f->hdr;
@@ -276,6 +496,11 @@ void cap_savefile_close(cap_savefile *f)
         return;
     if (f->filtered)
         pcap_freecode(&f->filter);
-    free(f->buf);
+    if (f->mapped) {
+        _unmap_window(f);
+        _maps[f->slot].used = 0;
+    } else {
+        free(f->buf);
+    }
     free(f);
 }

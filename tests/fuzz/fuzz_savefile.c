@@ -2,7 +2,8 @@
  * (src/capture/savefile.c) against libpcap on hostile files: the input
  * is written to a memory file and read both by cap_open_offline (which
  * takes classic pcap files itself) and by libpcap's pcap_next_ex
- * (tests/unit/capture_diff.h). Every frame and the final error must agree;
+ * (tests/unit/capture_diff.h), once with savefile.c mapping the file and
+ * once reading it with pread. Every frame and the final error must agree;
  * any difference aborts, so the fuzzer keeps it. */
 
 #include <pcap/pcap.h>
@@ -28,10 +29,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t frames;
         int savefile;
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-        const char *why = capture_diff(path, NULL, &frames, &savefile);
-        if (why != NULL) {
-            fprintf(stderr, "fuzz_savefile: readers differ after %zu frames: %s\n", frames, why);
-            abort();
+        for (int no_map = 0; no_map < 2; no_map++) {
+            cap_savefile_no_map = no_map;
+            const char *why = capture_diff(path, NULL, &frames, &savefile);
+            cap_savefile_no_map = 0;
+            if (why != NULL) {
+                fprintf(stderr, "fuzz_savefile: readers differ (%s) after %zu frames: %s\n",
+                        no_map ? "pread" : "mapped", frames, why);
+                abort();
+            }
         }
     }
     close(fd);
