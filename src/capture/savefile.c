@@ -22,9 +22,11 @@
  *
  * Map mode (regular files that mmap() takes): the file is mapped read-only
  * one _MAP_WINDOW at a time and records come straight out of the page
- * cache, where pread() copied every byte once more (see the commit
- * message for the runs). A window is no larger than the read buffer was,
- * so peak RSS stays where it was. Two things a read() never meets:
+ * cache, where pread() copied every byte once more: about 6-7 ms of 80 on
+ * udp-20k, system time 20 -> 8 ms (release build, alternating runs). A
+ * window is no larger than the read buffer was, so peak RSS stays where
+ * it was. The pread() path (read mode) stays for files mmap() refuses.
+ * Two things a read() never meets:
  *  - the file grows or shrinks between windows: each window ends where
  *    fstat() says the file now ends, so the records end as a read would
  *    find them;
@@ -32,7 +34,9 @@
  *    files reopened with O_TRUNC, copytruncate log rotation): touching
  *    the lost pages raises SIGBUS, _on_sigbus maps zero pages there and
  *    flags the loss, and cap_savefile_next reports it as the input's
- *    error before it hands out another record. No crash. */
+ *    error before it hands out another record; the rest of the last page
+ *    reads as zeros without a fault, which the first record header of 0
+ *    captured bytes gives away (_header_gone). No crash. */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
