@@ -311,7 +311,9 @@ cap_savefile *cap_savefile_open(pcap_t *p, FILE *fp)
     f->swapped = swapped;
     f->nsec = nsec;
     f->snapshot = (uint32_t)snap;
-    if (_map_mode(f)) {
+    /* a size below the header just read is a file system that does not
+     * know its files' sizes (procfs, some FUSE): windows need it */
+    if (file_size >= 24 && _map_mode(f)) {
         f->off = 24; /* the file header, read by libpcap; no window yet */
         return f;
     }
