@@ -26,8 +26,9 @@
  * 12-16 -> 8 ms on udp-20k, wall time 2-5 % less on the bench captures
  * (part of the copy's cost moves to the parser's first touch of each
  * packet). A window is no larger than the read buffer was, so peak RSS
- * stays where it was. The pread() path (read mode) stays for files mmap() refuses.
- * Two things a read() never meets:
+ * stays where it was. The pread() path (read mode) stays for files mmap()
+ * refuses and for file systems whose fstat() size falls short of the
+ * header. Two things a read() never meets:
  *  - the file grows or shrinks between windows: each window ends where
  *    fstat() says the file now ends, so the records end as a read would
  *    find them;
