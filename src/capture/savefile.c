@@ -37,8 +37,8 @@
  *    the lost pages raises SIGBUS, _on_sigbus maps zero pages there and
  *    flags the loss, and cap_savefile_next reports it as the input's
  *    error before it hands out another record; the rest of the last page
- *    reads as zeros without a fault, which the first record header of 0
- *    captured bytes gives away (_header_gone). No crash. */
+ *    reads as zeros without a fault, which the first all-zero record
+ *    header gives away (_header_gone). No crash. */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -79,8 +79,6 @@ struct cap_savefile {
     int mapped;              /* map mode: buf is a window of the file from offset off */
     int slot;                /* map mode: its entry in _maps */
     size_t map_len;          /* map mode: bytes mapped at buf */
-    int shrunk;              /* map mode: the file lost bytes from shrunk_at on */
-    uint64_t shrunk_at;      /*   while they were mapped */
     int eof, err;            /* err: errno of a failed read */
     int swapped;             /* written in the other byte order */
     int nsec;                /* nanosecond time stamps (scaled to us) */
@@ -124,9 +122,10 @@ static int _link_ok(int dlt)
 /* ---- map mode ---- */
 
 /* The windows mapped now, for the SIGBUS handler: [lo, hi) is a window's
- * pages; lost is set (and lost_at, the file offset of the first lost
- * page) when the handler had to put zero pages there. Captures are opened
- * and read on one thread, which is also the one that takes the fault. */
+ * pages. lost is set, with lost_at the file offset from which bytes are
+ * lost, when the handler had to put zero pages there or _header_gone saw
+ * the file end before a record header. Captures are opened and read on
+ * one thread, which is also the one that takes the fault. */
 static struct {
     int used;
     uintptr_t lo, hi;
@@ -399,37 +398,34 @@ static inline int _fill(cap_savefile *f, size_t need)
  * maps: zero pages stood in for whole lost pages (_on_sigbus), read by
  * this record or by the code that took the one before; or the part of
  * the last page past the new end, which reads as zeros without a fault,
- * was taken for a record header (see the caplen 0 check). */
-static int _lost_now(cap_savefile *f, char *err, size_t errlen)
+ * was taken for a record header (_header_gone). Inline: twice per record,
+ * nearly always 0. */
+static inline int _lost(const cap_savefile *f, char *err, size_t errlen)
 {
-    if (_maps[f->slot].lost && (!f->shrunk || _maps[f->slot].lost_at < f->shrunk_at)) {
-        f->shrunk = 1;
-        f->shrunk_at = _maps[f->slot].lost_at;
-    }
-    if (!f->shrunk)
+    if (!f->mapped || !_maps[f->slot].lost)
         return 0;
     snprintf(err, errlen, "the file shrank while it was read: bytes from offset %llu on are lost",
-             (unsigned long long)f->shrunk_at);
+             (unsigned long long)_maps[f->slot].lost_at);
     return 1;
 }
 
-/* Inline: twice per record, nearly always 0. */
-static inline int _lost(cap_savefile *f, char *err, size_t errlen)
+/* Map mode, on a record header of 16 zero bytes (no real record has one:
+ * its time stamp would be 1970-01-01 00:00:00.000000; it is what the
+ * zeros past a shrunk file's new end look like): 1, with the loss
+ * flagged, when the file no longer holds the header. One fstat, only for
+ * such headers. */
+static int _header_gone(cap_savefile *f, const uint8_t *r)
 {
-    return f->mapped && (f->shrunk || _maps[f->slot].lost) && _lost_now(f, err, errlen);
-}
-
-/* Map mode, on a record header that says 0 captured bytes (rare in a
- * real capture, and what the zeros past a shrunk file's new end look
- * like): 1 when the file no longer holds the header. */
-static int _header_gone(cap_savefile *f)
-{
+    static const uint8_t zero[_RECORD_HDR];
     struct stat st;
     uint64_t end = f->off + f->pos + _RECORD_HDR;
-    if (fstat(f->fd, &st) != 0 || (uint64_t)st.st_size >= end)
+    if (memcmp(r, zero, _RECORD_HDR) != 0 || fstat(f->fd, &st) != 0 ||
+        (uint64_t)st.st_size >= end)
         return 0;
-    f->shrunk = 1;
-    f->shrunk_at = (uint64_t)st.st_size;
+    if (!_maps[f->slot].lost) {
+        _maps[f->slot].lost_at = (uint64_t)st.st_size;
+        _maps[f->slot].lost = 1;
+    }
     return 1;
 }
 
@@ -453,7 +449,7 @@ int cap_savefile_next(cap_savefile *f, struct pcap_pkthdr **hdr, const u_char **
         }
         const uint8_t *r = f->buf + f->pos;
         uint32_t caplen = _u32(r + 8, f->swapped);
-        if (caplen == 0 && f->mapped && _header_gone(f) && _lost(f, err, errlen))
+        if (caplen == 0 && f->mapped && _header_gone(f, r) && _lost(f, err, errlen))
             return -1;
         if (caplen > _MAX_CAPLEN) {
             if (caplen > f->snapshot)
