@@ -149,18 +149,28 @@ int sip_int_parse_content_length(ss_slice value, int64_t *out)
     return 0;
 }
 
-/* 1 when the header name p[0..n) is Content-Length or its compact form "l". */
-static int _is_content_length_name(const uint8_t *p, size_t n)
+/* Where the header line p[ls..e) names Content-Length or its compact form
+ * "l" (any case) followed by optional SP/HTAB and ':', the offset of the
+ * ':'; else 0 (ls > 0: the start line comes first). A name is the longest
+ * token at the line start, and neither SP/HTAB nor ':' is a token
+ * character, so comparing the literal and then finding SP/HTAB or ':'
+ * right after it is the same test as scanning the name first, without
+ * the scan of every other name that starts with 'c' (Call-ID, CSeq,
+ * Contact, Content-Type): a third of sip_frame's instructions on tcp-20k
+ * went to it. */
+static size_t _content_length_colon(const uint8_t *p, size_t ls, size_t e)
 {
-    static const char k[] = "content-length";
-    if (n == 1)
-        return sip_int_lower(p[0]) == 'l';
-    if (n != sizeof(k) - 1)
+    size_t k;
+    uint8_t c0 = sip_int_lower(p[ls]);
+    if (c0 == 'l')
+        k = ls + 1;
+    else if (c0 == 'c' && sip_int_starts_lit(p + ls, e - ls, "content-length", 14))
+        k = ls + 14;
+    else
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if (sip_int_lower(p[i]) != (uint8_t)k[i])
-            return 0;
-    return 1;
+    while (k < e && sip_int_is(p[k], SIP_CT_WSP))
+        k++;
+    return k < e && p[k] == ':' ? k : 0;
 }
 
 /* One walk over the header lines after the start line (whose LF is at
@@ -189,23 +199,15 @@ static int _frame_headers(const uint8_t *p, size_t len, size_t le, size_t *hdr_e
             return 1;
         }
         size_t e = sip_int_find_lf(p, ls, len); /* inline: lines are short */
-        uint8_t c0 = sip_int_lower(p[ls]);
-        if (!have_cl && (c0 == 'c' || c0 == 'l')) {
-            size_t k = ls;
-            while (k < e && sip_int_is(p[k], SIP_CT_TOKEN))
-                k++;
-            size_t name_len = k - ls;
-            while (k < e && sip_int_is(p[k], SIP_CT_WSP))
-                k++;
-            if (k < e && p[k] == ':' && _is_content_length_name(p + ls, name_len)) {
-                have_cl = 1;
-                size_t ve = e; /* extend over continuation lines */
-                while (ve + 1 < len && sip_int_is(p[ve + 1], SIP_CT_WSP))
-                    ve = sip_int_find_lf(p, ve + 1, len);
-                int64_t v;
-                if (sip_int_parse_content_length(ss_slice_make(p + k + 1, ve - k - 1), &v) == 0)
-                    *cl = v;
-            }
+        size_t k;
+        if (!have_cl && (k = _content_length_colon(p, ls, e)) != 0) {
+            have_cl = 1;
+            size_t ve = e; /* extend over continuation lines */
+            while (ve + 1 < len && sip_int_is(p[ve + 1], SIP_CT_WSP))
+                ve = sip_int_find_lf(p, ve + 1, len);
+            int64_t v;
+            if (sip_int_parse_content_length(ss_slice_make(p + k + 1, ve - k - 1), &v) == 0)
+                *cl = v;
         }
         i = e;
     }

@@ -84,6 +84,40 @@ static void test_frame_basic(void **state)
     assert_int_equal(n, strlen(s) - 7);
 }
 
+/* The framer's Content-Length test compares the name and then wants
+ * SP/HTAB or ':' right after it: a longer name, a shorter one, or a name
+ * that only starts like it is no Content-Length (body 0), in either form
+ * and any case; each message is checked against the parser in stream
+ * mode, which finds the header by its own name lookup. */
+static void test_frame_content_length_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line; /* the header line, CRLF added */
+        size_t body;      /* framed body length */
+    } k[] = {
+        {"Content-Length: 3", 3},   {"CONTENT-LENGTH:3", 3},   {"content-length \t : 3", 3},
+        {"l: 3", 3},                {"L:3", 3},                {"l \t: 3", 3},
+        {"Content-Lengthx: 3", 0},  {"Content-Length-X: 3", 0}, {"Content-Lengt: 3", 0},
+        {"Content-Length 3", 0},    {"Content-Length", 0},     {"lx: 3", 0},
+        {"l", 0},                   {"C", 0},                  {"Call-ID: 3", 0},
+        {"Content-Type: 3", 0},     {"Content_Length: 3", 0},  {"Kontent-Length: 3", 0},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        char buf[128];
+        int head = snprintf(buf, sizeof buf, "OPTIONS sip:a@b SIP/2.0\r\n%s\r\n\r\n", k[i].line);
+        snprintf(buf + head, sizeof buf - (size_t)head, "abcdef");
+        size_t skip, n, used;
+        print_message("%s\n", k[i].line);
+        assert_int_equal(sip_frame(U8(buf), strlen(buf), 0, &skip, &n), SIP_OK);
+        assert_int_equal(skip, 0);
+        assert_int_equal(n, (size_t)head + k[i].body);
+        sip_msg m;
+        assert_int_equal(sip_parse(&m, U8(buf), strlen(buf), 1, &used), SIP_OK);
+        assert_int_equal(used, n);
+    }
+}
+
 static void test_frame_incomplete_and_caps(void **state)
 {
     (void)state;
@@ -1569,6 +1603,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frame_basic),
+        cmocka_unit_test(test_frame_content_length_names),
         cmocka_unit_test(test_frame_incomplete_and_caps),
         cmocka_unit_test(test_frame_not_sip),
         cmocka_unit_test(test_looks_like),
