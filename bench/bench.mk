@@ -3,7 +3,8 @@
 # (from the top of the repository).
 #
 #   bench           all captures (udp-20k, udp-200k, tcp-20k, udp-frag-20k), BENCH_RUNS runs
-#                   (default 5), then callgrind instructions/message
+#                   (default 5), then callgrind instructions/message (UDP, TCP and
+#                   fragment samples)
 #   bench-quick     udp-20k and tcp-20k only, 3 runs, then callgrind
 #   bench-captures  only make/verify the cached captures
 #   bench-floor     only build the floor program
@@ -29,6 +30,9 @@ BENCH_CC ?= $(or $(CC),cc)
 BENCH_PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
 BENCH_PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 BENCH_ENV = FLOOR=$(BENCH_FLOOR) SIPSCOPE=$(BENCH_SIPSCOPE)
+# callgrind on each sample in turn; the first failure stops the bench
+BENCH_CALLGRIND = for c in udp-20k tcp-20k udp-frag-20k; do \
+	    $(BENCH_ENV) SIPSCOPE=$(BENCH_PLAIN) $(BENCH_DIR)/callgrind.sh $$c || exit 1; done
 
 .PHONY: bench bench-quick bench-captures bench-floor bench-callgrind bench-sipscope
 
@@ -50,15 +54,15 @@ bench-captures: $(BENCH_FLOOR)
 bench: bench-sipscope $(BENCH_FLOOR)
 	$(BENCH_ENV) $(BENCH_DIR)/gen-captures.sh udp-20k udp-200k tcp-20k udp-frag-20k
 	$(BENCH_ENV) BENCH_RUNS=$(BENCH_RUNS) python3 $(BENCH_DIR)/run.py udp-20k udp-200k tcp-20k udp-frag-20k
-	$(BENCH_ENV) SIPSCOPE=$(BENCH_PLAIN) $(BENCH_DIR)/callgrind.sh
+	@$(BENCH_CALLGRIND)
 
 bench-quick: bench-sipscope $(BENCH_FLOOR)
 	$(BENCH_ENV) $(BENCH_DIR)/gen-captures.sh udp-20k tcp-20k udp-frag-20k
 	$(BENCH_ENV) BENCH_RUNS=3 python3 $(BENCH_DIR)/run.py udp-20k tcp-20k udp-frag-20k
-	$(BENCH_ENV) SIPSCOPE=$(BENCH_PLAIN) $(BENCH_DIR)/callgrind.sh
+	@$(BENCH_CALLGRIND)
 
 bench-callgrind: bench-sipscope $(BENCH_FLOOR)
-	$(BENCH_ENV) SIPSCOPE=$(BENCH_PLAIN) $(BENCH_DIR)/callgrind.sh
+	@$(BENCH_CALLGRIND)
 
 # bench-live: SIPp on 127.0.0.1 at rising call rates while sipscope, sngrep
 # and tshark (one at a time) capture on lo; the highest rate each follows
