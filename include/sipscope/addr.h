@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct ss_addr {
     uint8_t family; /* 4 or 6; 0 = unset */
@@ -23,6 +24,14 @@ int ss_addr_format_ip(const ss_addr *a, char *buf, size_t n);
 
 /* Total order over family, ip, port (memcmp-like result). */
 int ss_addr_cmp(const ss_addr *a, const ss_addr *b);
+
+/* 1 when a and b are the same endpoint, as ss_addr_cmp() == 0 says;
+ * inline for per-packet use. The rest of an IPv4 ip[] is zero (above), so
+ * one 16-byte compare serves both families. */
+static inline int ss_addr_eq(const ss_addr *a, const ss_addr *b)
+{
+    return a->family == b->family && a->port == b->port && memcmp(a->ip, b->ip, 16) == 0;
+}
 
 /* Hash of ip and port, for table keys. */
 uint64_t ss_addr_hash(const ss_addr *a, uint64_t seed);

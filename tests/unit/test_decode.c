@@ -922,16 +922,24 @@ static void test_tcp_tls_midstream_and_lifecycle(void **state)
     _seg_ports(d, 41000, 5060, 1, 9000 + (uint32_t)n1, SIP1, 20, 0x18);
     _seg_ports(d, 5060, 41000, 2, 1, "", 0, 0x04);
     assert_int_equal(dec_counters(d)[DEC_C_TCP_INCOMPLETE_AT_END], 1);
+    /* the same ports right after the RST: a new direction, not the one
+     * just freed (tcp_stream.c keeps the half of the latest segment at
+     * hand; under ASan a stale one would be a use after free) */
+    streams = dec_counters(d)[DEC_C_TCP_STREAMS];
+    _seg_ports(d, 41000, 5060, 1, 20000, SIP1, n1, 0x18);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.data[2], SIP1);
+    assert_int_equal(dec_counters(d)[DEC_C_TCP_STREAMS], streams + 1);
     /* idle timeout: a hole that never fills is given up, what follows it
      * is delivered, marked as after a gap */
     size_t n2 = strlen(SIP2);
     _seg_ports(d, 42000, 5060, 1, 1, SIP2, 10, 0x18);
     _seg_ports(d, 42000, 5060, 1, 1 + (uint32_t)n2, SIP1, n1, 0x18);
-    assert_int_equal(g.n, 2);
-    dec_advance(d, g_ts + 301LL * 1000000);
     assert_int_equal(g.n, 3);
-    assert_string_equal(g.data[2], SIP1);
-    assert_true(g.pl[2].flags & DEC_PL_TCP_AFTER_GAP);
+    dec_advance(d, g_ts + 301LL * 1000000);
+    assert_int_equal(g.n, 4);
+    assert_string_equal(g.data[3], SIP1);
+    assert_true(g.pl[3].flags & DEC_PL_TCP_AFTER_GAP);
     assert_int_equal(dec_counters(d)[DEC_C_TCP_GAP_BYTES], n2 - 10);
     dec_destroy(d);
 }
