@@ -19,6 +19,17 @@ cd "$(dirname "$0")/.."
 OUT=${1:-build/release}
 MAKE=${MAKE:-make}
 CC=${CC:-cc}
+
+# `make -n release` (and `make -n bench`) still run this script, since its
+# recipe line names $(MAKE); the sub-makes below would then only print, and
+# the rm -rf would leave no release build at all. GNU make passes the
+# one-letter flags as MAKEFLAGS' first word ("n", "ns -j2 ..."; empty or
+# starting with '-' when there are none).
+make_flags=${MAKEFLAGS:-}
+case ${make_flags%% *} in
+-*) ;;
+*n*) echo "pgo-build: make -n: would rebuild $OUT with a profile"; exit 0 ;;
+esac
 GEN="-O2 -g -fprofile-generate -fprofile-update=single"
 # -Wno-stringop-overread: with the profile, GCC 12 warns about a memchr
 # bound in src/sip/frame.c on a path it cannot rule out but that the
