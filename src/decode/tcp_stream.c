@@ -104,7 +104,7 @@ static uint64_t _key_hash(const ss_addr *src, const ss_addr *dst)
 static _half *_lookup(dec_tcp *t, const ss_addr *src, const ss_addr *dst, uint64_t h)
 {
     for (_half *s = t->bucket[h & (t->nbuckets - 1)]; s; s = s->hnext)
-        if (s->hash == h && ss_addr_cmp(&s->src, src) == 0 && ss_addr_cmp(&s->dst, dst) == 0)
+        if (s->hash == h && ss_addr_eq(&s->src, src) && ss_addr_eq(&s->dst, dst))
             return s;
     return NULL;
 }
