@@ -10,16 +10,26 @@
  * per datagram are capped. A rebuilt datagram leaves a small trace (key and
  * a hash of each of its first fragments) in a direct-mapped table, so a
  * copy of one of its fragments arriving later is counted as a duplicate
- * instead of opening a datagram that could only time out. */
+ * instead of opening a datagram that could only time out.
+ *
+ * A datagram keeps the fragments it waits with in one store of its own,
+ * appended in arrival order (the record and its store are kept for the next
+ * datagram, so the usual traffic mallocs nothing per datagram). When they
+ * came in order, each starting where the one before ended (a sender's
+ * usual order), the store already is the datagram: the completing fragment
+ * is appended and the store handed on, without assembling a copy. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode_int.h"
 
+#define _BORROWED UINT32_MAX
+
 typedef struct _frag {
     uint32_t off, len;
-    uint8_t *data; /* owned copy; the completing fragment borrows the packet's */
+    uint32_t at; /* its bytes in the datagram's store; _BORROWED: the completing
+                  * fragment, still in the packet */
 } _frag;
 
 typedef struct _dgram {
@@ -32,6 +42,9 @@ typedef struct _dgram {
     int64_t first_us;
     uint32_t total; /* from the last fragment; 0 until seen */
     uint32_t nfrag;
+    uint8_t in_order; /* every stored fragment sits at its own offset (at == off) */
+    uint8_t *store;   /* fragment bytes; kept, with its capacity, when the record is reused */
+    uint32_t store_used, store_cap;
     _frag frag[];   /* cfg.frag_max_per_datagram */
 } _dgram;
 
@@ -109,12 +122,35 @@ static void _unlink(dec_defrag *f, _dgram *g)
 
 static void _free_dgram(dec_defrag *f, _dgram *g)
 {
-    for (uint32_t i = 0; i < g->nfrag; i++)
-        free(g->frag[i].data);
-    if (f->spare == NULL)
+    if (f->spare == NULL) {
         f->spare = g;
-    else
+    } else {
+        free(g->store);
         free(g);
+    }
+}
+
+/* Room for n more bytes in g's store. Returns 0, or -1 without memory. */
+static int _store_reserve(_dgram *g, uint32_t n)
+{
+    if (g->store_cap - g->store_used >= n)
+        return 0;
+    size_t cap = g->store_cap ? g->store_cap : 2048;
+    while (cap - g->store_used < n)
+        cap *= 2;
+    uint8_t *s = realloc(g->store, cap);
+    if (s == NULL)
+        return -1;
+    g->store = s;
+    g->store_cap = (uint32_t)cap;
+    return 0;
+}
+
+/* The bytes of fragment fr of g; pkt: the packet's, for the borrowed one.
+ * (No store yet means only empty fragments were stored.) */
+static const uint8_t *_frag_bytes(const _dgram *g, const _frag *fr, const uint8_t *pkt)
+{
+    return fr->at == _BORROWED || g->store == NULL ? pkt : g->store + fr->at;
 }
 
 /* 1 when the fragments cover [0, total) without a hole. */
@@ -141,11 +177,12 @@ static int _complete(const _dgram *g)
  * Fragment i is copied except where an earlier one already covered;
  * there its bytes are compared instead (a difference is counted as an
  * overlap). The usual datagram has no overlap: one memcpy per fragment. */
-static void _assemble(dec_ctx *d, const _dgram *g, uint8_t *buf)
+static void _assemble(dec_ctx *d, const _dgram *g, const uint8_t *pkt, uint8_t *buf)
 {
     int differ = 0;
     for (uint32_t i = 0; i < g->nfrag; i++) {
         const _frag *fr = &g->frag[i];
+        const uint8_t *data = _frag_bytes(g, fr, pkt);
         uint32_t end = fr->off + fr->len < g->total ? fr->off + fr->len : g->total;
         uint32_t pos = fr->off;
         while (pos < end) {
@@ -160,10 +197,10 @@ static void _assemble(dec_ctx *d, const _dgram *g, uint8_t *buf)
             }
             if (covered_to > pos) {
                 uint32_t stop = covered_to < end ? covered_to : end;
-                differ |= memcmp(buf + pos, fr->data + (pos - fr->off), stop - pos) != 0;
+                differ |= memcmp(buf + pos, data + (pos - fr->off), stop - pos) != 0;
                 pos = stop;
             } else {
-                memcpy(buf + pos, fr->data + (pos - fr->off), next - pos);
+                memcpy(buf + pos, data + (pos - fr->off), next - pos);
                 pos = next;
             }
         }
@@ -196,7 +233,8 @@ static int _late_duplicate(const dec_defrag *f, unsigned b, const dec_pkt *pk, u
     return 0;
 }
 
-static void _remember(dec_defrag *f, unsigned b, const _dgram *g, int64_t now_us)
+static void _remember(dec_defrag *f, unsigned b, const _dgram *g, const uint8_t *pkt,
+                      int64_t now_us)
 {
     _done *e = &f->done[b];
     e->family = g->family;
@@ -207,7 +245,7 @@ static void _remember(dec_defrag *f, unsigned b, const _dgram *g, int64_t now_us
     e->done_us = now_us;
     e->nfrag = (uint8_t)(g->nfrag < _DONE_FRAGS ? g->nfrag : _DONE_FRAGS);
     for (unsigned i = 0; i < e->nfrag; i++)
-        e->frag_hash[i] = _frag_hash(g->frag[i].off, g->frag[i].len, g->frag[i].data);
+        e->frag_hash[i] = _frag_hash(g->frag[i].off, g->frag[i].len, _frag_bytes(g, &g->frag[i], pkt));
 }
 
 void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_t offset, int more,
@@ -236,14 +274,26 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
             d->c[DEC_C_FRAG_CAP] += old->nfrag;
             _free_dgram(f, old);
         }
-        /* frag[] is written as fragments come: only the header is zeroed */
-        g = f->spare ? f->spare : malloc(sizeof *g + f->max_frags * sizeof(_frag));
-        f->spare = NULL;
-        if (g == NULL) {
-            d->c[DEC_C_FRAG_CAP]++;
-            return;
+        /* frag[] is written as fragments come: only the header is zeroed,
+         * all but the store a reused record brings along */
+        uint8_t *store = NULL;
+        uint32_t store_cap = 0;
+        if (f->spare) {
+            g = f->spare;
+            f->spare = NULL;
+            store = g->store;
+            store_cap = g->store_cap;
+        } else {
+            g = malloc(sizeof *g + f->max_frags * sizeof(_frag));
+            if (g == NULL) {
+                d->c[DEC_C_FRAG_CAP]++;
+                return;
+            }
         }
         memset(g, 0, sizeof *g);
+        g->store = store;
+        g->store_cap = store_cap;
+        g->in_order = 1;
         g->bucket = b;
         g->family = pk->src.family;
         g->proto = proto;
@@ -267,53 +317,72 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
     }
     /* an exact duplicate adds nothing */
     for (uint32_t i = 0; i < g->nfrag; i++)
-        if (g->frag[i].off == offset && g->frag[i].len == len && memcmp(g->frag[i].data, p, len) == 0) {
+        if (g->frag[i].off == offset && g->frag[i].len == len &&
+            (len == 0 || memcmp(g->store + g->frag[i].at, p, len) == 0)) {
             d->c[DEC_C_FRAG_DUPLICATE]++;
             return;
         }
     /* The fragment borrows the packet's bytes until we know whether it
      * completes the datagram: the one that does (usually the last) is
-     * assembled from the packet, never copied. */
+     * stored only when that makes the store the datagram itself. */
     _frag *fr = &g->frag[g->nfrag++];
-    *fr = (_frag){(uint32_t)offset, (uint32_t)len, (uint8_t *)(uintptr_t)p};
+    *fr = (_frag){(uint32_t)offset, (uint32_t)len, _BORROWED};
     uint32_t total_before = g->total;
     if (!more)
         g->total = offset + (uint32_t)len;
+    int in_place = g->in_order && offset == g->store_used; /* it continues the store */
     if (!_complete(g)) {
-        uint8_t *copy = malloc(len ? len : 1);
-        if (copy == NULL) {
+        if (_store_reserve(g, (uint32_t)len) != 0) {
             g->nfrag--;
             g->total = total_before;
             d->c[DEC_C_FRAG_CAP]++;
             return;
         }
-        memcpy(copy, p, len);
-        fr->data = copy;
+        if (len)
+            memcpy(g->store + g->store_used, p, len);
+        fr->at = g->store_used;
+        g->store_used += (uint32_t)len;
+        g->in_order = (uint8_t)in_place;
         return;
     }
 
     uint32_t total = g->total;
-    int own = f->rebuild_busy;
-    uint8_t *buf = own ? malloc(total) : f->rebuild;
-    if (buf != NULL)
-        _assemble(d, g, buf);
-    _remember(f, b, g, pk->frame->ts_us);
-    fr->data = NULL; /* borrowed: not ours to free */
+    int own = 0;
+    uint8_t *buf;
+    if (in_place && offset + len == total && _store_reserve(g, (uint32_t)len) == 0) {
+        /* in order from 0 to the end: no overlap is possible, and the
+         * store plus this fragment is the datagram */
+        if (len)
+            memcpy(g->store + g->store_used, p, len);
+        fr->at = g->store_used;
+        g->store_used += (uint32_t)len;
+        buf = g->store;
+    } else {
+        own = f->rebuild_busy;
+        buf = own ? malloc(total) : f->rebuild;
+        if (buf != NULL)
+            _assemble(d, g, p, buf);
+    }
+    _remember(f, b, g, p, pk->frame->ts_us);
     _unlink(f, g);
-    _free_dgram(f, g);
     if (buf == NULL) {
+        _free_dgram(f, g);
         d->c[DEC_C_FRAG_CAP]++;
         return;
     }
     d->c[DEC_C_FRAG_REASSEMBLED]++;
     uint32_t saved = pk->flags;
     pk->flags |= DEC_PL_IP_REASSEMBLED;
-    f->rebuild_busy++;
+    int uses_rebuild = buf == f->rebuild;
+    f->rebuild_busy += uses_rebuild;
     dec_ip_payload(d, pk, proto, buf, total);
-    f->rebuild_busy--;
+    f->rebuild_busy -= uses_rebuild;
     pk->flags = saved;
     if (own)
         free(buf);
+    /* only now: a datagram rebuilt in its own store is decoded from it, and
+     * fragments inside it (a fragmented tunnel) must not take the record */
+    _free_dgram(f, g);
 }
 
 void dec_defrag_advance(dec_ctx *d, int64_t now_us)
@@ -339,6 +408,8 @@ void dec_defrag_destroy(dec_defrag *f)
         _unlink(f, g);
         _free_dgram(f, g);
     }
+    if (f->spare)
+        free(f->spare->store);
     free(f->spare);
     free(f);
 }

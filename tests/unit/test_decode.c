@@ -650,43 +650,105 @@ static void test_ipv4_fragment_spanning_overlap(void **state)
 }
 
 /* A fragment inside a rebuilt datagram that completes a datagram of its
- * own: IP-in-IP whose inner datagram is in two fragments, the first sent
- * plain, the second inside an outer datagram that is itself fragmented.
- * The inner datagram is rebuilt while the outer one is still being
- * decoded, so it must not be assembled into the outer one's buffer. */
+ * own: IP-in-IP whose inner datagram is in two fragments, one sent plain,
+ * the other inside an outer datagram that is itself fragmented. The inner
+ * datagram is rebuilt while the outer one is still being decoded, so it
+ * must not be assembled into the buffer the outer one is decoded from.
+ * Every arrival order of both: fragments in order are handed on from the
+ * datagram's own store, others are assembled into the shared rebuild
+ * buffer, so each pairing of the two ways is taken. */
 static void test_ipv4_fragment_inside_fragmented_tunnel(void **state)
 {
     (void)state;
+    for (int order = 0; order < 4; order++) {
+        int inner_reversed = order & 1, outer_reversed = order >> 1;
+        got g;
+        dec_ctx *d = _dec(&g, NULL);
+        buf l4 = {.n = 0};
+        _udp(&l4, 5060, 5060, SIP2, strlen(SIP2));
+        size_t half = 48; /* a multiple of 8: the inner fragment offset */
+        /* the inner fragment sent plain: [0,half), or [half,end) when reversed */
+        size_t plain_off = inner_reversed ? half : 0;
+        size_t plain_len = inner_reversed ? l4.n - half : half;
+        size_t nested_off = inner_reversed ? 0 : half;
+        size_t nested_len = l4.n - plain_len;
+
+        buf f = {.n = 0};
+        _eth(&f, 0x0800);
+        _ip4(&f, 4, 20 + plain_len, 9, 0, 7);
+        _ip4(&f, 17, plain_len, 400,
+             (uint16_t)((plain_off + plain_len < l4.n ? 0x2000 : 0) | (plain_off / 8)), 1);
+        _put(&f, l4.b + plain_off, plain_len);
+        _feed(d, 1, &f);
+
+        buf outer = {.n = 0}; /* the outer payload: the other inner fragment */
+        _ip4(&outer, 17, nested_len, 400,
+             (uint16_t)((nested_off + nested_len < l4.n ? 0x2000 : 0) | (nested_off / 8)), 1);
+        _put(&outer, l4.b + nested_off, nested_len);
+        size_t cut = 24; /* outer fragments [0,24) and [24,end) */
+        for (int k = 0; k < 2; k++) {
+            int part = outer_reversed ? 1 - k : k;
+            size_t off = part ? cut : 0, n = part ? outer.n - cut : cut;
+            f.n = 0;
+            _eth(&f, 0x0800);
+            _ip4(&f, 4, n, 500, (uint16_t)((part ? 0 : 0x2000) | (off / 8)), 7);
+            _put(&f, outer.b + off, n);
+            _feed(d, 1, &f);
+        }
+        print_message("inner %s, outer %s\n", inner_reversed ? "reversed" : "in order",
+                      outer_reversed ? "reversed" : "in order");
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.data[0], SIP2);
+        assert_true(g.pl[0].flags & DEC_PL_IP_REASSEMBLED);
+        assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
+        assert_int_equal(dec_counters(d)[DEC_C_FRAG_OVERLAP], 0);
+        dec_destroy(d);
+    }
+}
+
+/* A datagram in seven fragments, in several arrival orders, one after the
+ * other through the same decoder (so the reused datagram record brings its
+ * store along): every byte must come out where it was sent. In order, the
+ * store grows past its first size while fragments wait in it; the other
+ * orders leave the store out of order and are assembled. */
+static void test_ipv4_fragment_orders(void **state)
+{
+    (void)state;
+    static const int orders[][7] = {
+        {0, 1, 2, 3, 4, 5, 6}, /* in order: handed on from the store */
+        {6, 5, 4, 3, 2, 1, 0}, /* reversed */
+        {0, 2, 4, 6, 1, 3, 5}, /* interleaved */
+        {0, 1, 2, 3, 4, 6, 5}, /* in order but for the last two */
+        {1, 2, 3, 4, 5, 6, 0}, /* the first one last */
+    };
+    static char body[3500];
+    for (size_t i = 0; i < sizeof body; i++)
+        body[i] = (char)('!' + i % 89);
+    memcpy(body, SIP2, strlen(SIP2));
+    buf l4 = {.n = 0};
+    _udp(&l4, 5060, 5060, body, sizeof body);
     got g;
     dec_ctx *d = _dec(&g, NULL);
-    buf l4 = {.n = 0};
-    _udp(&l4, 5060, 5060, SIP2, strlen(SIP2));
-    size_t half = 48; /* a multiple of 8: the inner fragment offset */
-
-    buf f = {.n = 0}; /* inner fragment 1 in a plain outer packet */
-    _eth(&f, 0x0800);
-    _ip4(&f, 4, 20 + half, 9, 0, 7);
-    _ip4(&f, 17, half, 400, 0x2000, 1);
-    _put(&f, l4.b, half);
-    _feed(d, 1, &f);
-
-    buf outer = {.n = 0}; /* the outer payload: inner fragment 2 */
-    _ip4(&outer, 17, l4.n - half, 400, (uint16_t)(half / 8), 1);
-    _put(&outer, l4.b + half, l4.n - half);
-    size_t cut = 24; /* outer fragments [0,24) and [24,end) */
-    for (int k = 0; k < 2; k++) {
-        size_t off = k ? cut : 0, n = k ? outer.n - cut : cut;
-        f.n = 0;
-        _eth(&f, 0x0800);
-        _ip4(&f, 4, n, 500, (uint16_t)((k ? 0 : 0x2000) | (off / 8)), 7);
-        _put(&f, outer.b + off, n);
-        _feed(d, 1, &f);
+    size_t norders = sizeof orders / sizeof orders[0];
+    for (size_t o = 0; o < norders; o++) {
+        for (int k = 0; k < 7; k++) {
+            size_t off = (size_t)orders[o][k] * 512;
+            size_t n = off + 512 < l4.n ? 512 : l4.n - off;
+            buf f = {.n = 0};
+            _eth(&f, 0x0800);
+            _ip4(&f, 17, n, (uint16_t)(600 + o),
+                 (uint16_t)((off + n < l4.n ? 0x2000 : 0) | (off / 8)), 1);
+            _put(&f, l4.b + off, n);
+            _feed(d, 1, &f);
+        }
+        print_message("order %zu\n", o);
+        assert_int_equal(g.n, (int)o + 1);
+        assert_int_equal(g.len[o], sizeof body);
+        assert_memory_equal(g.data[o], body, sizeof body);
     }
-    assert_int_equal(g.n, 1);
-    assert_string_equal(g.data[0], SIP2);
-    assert_true(g.pl[0].flags & DEC_PL_IP_REASSEMBLED);
-    assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], 2);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_REASSEMBLED], norders);
     assert_int_equal(dec_counters(d)[DEC_C_FRAG_OVERLAP], 0);
+    assert_int_equal(dec_counters(d)[DEC_C_FRAG_DUPLICATE], 0);
     dec_destroy(d);
 }
 
@@ -1238,6 +1300,7 @@ int main(void)
         cmocka_unit_test(test_ipip_and_gre_ppp),
         cmocka_unit_test(test_ipv4_fragments),
         cmocka_unit_test(test_ipv4_fragment_inside_fragmented_tunnel),
+        cmocka_unit_test(test_ipv4_fragment_orders),
         cmocka_unit_test(test_fragment_cap),
         cmocka_unit_test(test_tcp_framing),
         cmocka_unit_test(test_tcp_out_of_order_retrans_overlap),
