@@ -22,13 +22,19 @@
  * pages fault in as usual. Like the heap, the pool holds at most the peak
  * of live records; slabs go back to the system when it is destroyed.
  *
- * Each slab is one 2 MiB transparent huge page where the kernel grants it
- * (MADV_HUGEPAGE; THP "madvise" is Debian's default). Records are touched
- * all over the live set, so one TLB entry per 512 records instead of one
- * per record, and one fault per slab: on udp-20k page faults 5,950 ->
- * 1,730, wall 74.0 -> 71.3 ms (21 alternating runs), tcp-20k and
- * udp-frag-20k -2 to -3 %; peak RSS +1.5 MB (a slab is present whole). With THP off the advice does nothing and the populate
- * steps above apply.
+ * Slabs are not advised to be transparent huge pages (MADV_HUGEPAGE),
+ * though one TLB entry per 512 records and one fault per slab made the
+ * median run up to 3 % shorter: on this project's VM the huge pages also made
+ * one run in three or four slow, now and then by seconds. Release builds
+ * with and without the advice, alternating (2026-11-22): udp-20k median
+ * 72.8 vs 72.5 ms, 90th percentile 115.1 vs 77.0 ms, runs over 80 ms 13 vs
+ * 2 of 41; again 69.3 vs 71.3, 81.2 vs 75.1 ms, 5 vs 0 of 41; udp-frag-20k
+ * 89.8 vs 91.3 median, 114.5 vs 93.6 p90, 245.5 vs 97.1 ms worst (31 runs);
+ * tcp-20k 86.2 vs 88.0, 126.4 vs 98.4, 243.1 vs 124.5 ms (31); udp-200k
+ * 634 vs 635 ms median, worst 2,138 vs 674 ms (9). perf put a slow run's
+ * time in the kernel zeroing pages (clear_page_erms). Without the advice
+ * peak RSS is lower too (udp-200k 26.6 vs 28.1 MB). The system's THP
+ * policy still applies ("always" may back slabs with huge pages).
  *
  * Under AddressSanitizer every block is its own aligned_alloc, so the
  * sanitizer sees each record's lifetime; under valgrind the blocks are
@@ -44,29 +50,18 @@
 #endif
 #endif
 
-#define _SLAB_BYTES ((size_t)1 << 21) /* one huge page (x86-64, arm64 with 4 KiB pages) */
+#define _SLAB_BYTES ((size_t)1 << 21) /* 2 MiB: few mappings for the live records */
 #define _PAGE 4096u
 #define _POPULATE_BYTES ((size_t)1 << 16)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
 
-/* A slab aligned to its size, advised to be one transparent huge page. */
+/* A page-aligned slab (mmap's alignment is all a block needs). */
 static void *_slab_map(void)
 {
-    /* map twice the size and trim, so that the slab starts on a 2 MiB
-     * boundary, which a huge page needs */
-    char *m = mmap(NULL, 2 * _SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-                   0);
-    if (m == MAP_FAILED)
-        return NULL;
-    char *s = (char *)(((uintptr_t)m + _SLAB_BYTES - 1) & ~(uintptr_t)(_SLAB_BYTES - 1));
-    if (s > m)
-        munmap(m, (size_t)(s - m));
-    if (s + _SLAB_BYTES < m + 2 * _SLAB_BYTES)
-        munmap(s + _SLAB_BYTES, (size_t)(m + 2 * _SLAB_BYTES - (s + _SLAB_BYTES)));
-    (void)madvise(s, _SLAB_BYTES, MADV_HUGEPAGE); /* advice: without THP, 4 KiB pages */
-    return s;
+    void *s = mmap(NULL, _SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return s == MAP_FAILED ? NULL : s;
 }
 
 void cor_pool_init(cor_pool *p, size_t block)
