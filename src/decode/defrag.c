@@ -318,7 +318,7 @@ void dec_defrag_add(dec_ctx *d, dec_pkt *pk, uint32_t id, uint8_t proto, uint32_
     /* an exact duplicate adds nothing */
     for (uint32_t i = 0; i < g->nfrag; i++)
         if (g->frag[i].off == offset && g->frag[i].len == len &&
-            (len == 0 || memcmp(g->store + g->frag[i].at, p, len) == 0)) {
+            (len == 0 || memcmp(_frag_bytes(g, &g->frag[i], p), p, len) == 0)) {
             d->c[DEC_C_FRAG_DUPLICATE]++;
             return;
         }
